@@ -1,0 +1,175 @@
+"""Schema and keys (rule family 2), compiled from the Table Schemas into column operations.
+
+The same rules frictionless applies row by row (types, formats, required, enum, pattern,
+lengths, ranges, unique, primary and foreign keys), run as vectorised pyarrow kernels over
+whole columns, so a million rows take a fraction of a second. ``tests/test_schema_parity.py``
+checks that both engines flag the same cells.
+
+Besides reporting, this step produces each table's *typed* columns (numbers as float64,
+integers and years as int64, dates as date32; a cell that failed its type is null), which
+the table rules in family 3 work on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .problems import Report
+from .structure import Table
+
+_TYPE_PATTERNS = {
+    "number": r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$",
+    "integer": r"^-?[0-9]+$",
+    "year": r"^[0-9]{4}$",
+    "date": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+}
+_FORMAT_PATTERNS = {
+    ("string", "uri"): r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^\s]+$",
+    ("string", "email"): r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+}
+_TYPE_WORDS = {
+    "number": "a number (ASCII digits, '.' as decimal mark, e.g. 97.6)",
+    "integer": "an integer",
+    "year": "a four-digit year",
+    "date": "a date YYYY-MM-DD",
+    ("string", "uri"): "a URL (https://...)",
+    ("string", "email"): "an e-mail address",
+}
+SUPPORTED_TYPES = {"string", "number", "integer", "year", "date"}
+
+
+class UnsupportedSchema(ValueError):
+    """A schema uses a type this engine does not implement (a schema error, never a pass)."""
+
+
+def _to_mask(array: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    return pc.fill_null(array, False).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def _flag(table: Table, report: Report, name: str, mask: np.ndarray, rule: str,
+          describe: Callable[[str | None], str]) -> None:
+    rows = np.flatnonzero(mask & table.unreported(name))
+    if not len(rows):
+        return
+    values = table.column(name).take(pa.array(rows)).to_pylist()
+    for row, value in zip(rows, values):
+        report.error(rule, describe(value), path=table.path, line=int(table.lines[row]), field=name)
+    table.mark(name, rows)
+
+
+def _check_type(table: Table, field: dict, report: Report) -> pa.ChunkedArray:
+    """Report cells of the wrong type; return the typed column (bad cells null)."""
+    name, kind = field["name"], field.get("type", "string")
+    if kind not in SUPPORTED_TYPES:
+        raise UnsupportedSchema(f"field '{name}' has type '{kind}', which gongbao does not support")
+    column = table.column(name)
+    key = kind if kind != "string" else (kind, field.get("format", "default"))
+    pattern = _TYPE_PATTERNS.get(kind) or _FORMAT_PATTERNS.get(key)  # type: ignore[call-overload]
+    ok = pc.match_substring_regex(column, pattern) if pattern else None
+    if kind == "date" and ok is not None:
+        parsed = pc.strptime(pc.if_else(ok, column, None), format="%Y-%m-%d", unit="s",
+                             error_is_null=True)
+        ok = pc.and_(ok, pc.is_valid(parsed))
+    if ok is not None:
+        bad = _to_mask(pc.and_(pc.is_valid(column), pc.invert(ok)))
+        word = _TYPE_WORDS[key]
+        _flag(table, report, name, bad, "type", lambda v: f"{v!r} is not {word}")
+        column = pc.if_else(ok, column, None)
+    if kind == "number":
+        return pc.cast(column, pa.float64())
+    if kind in ("integer", "year"):
+        return pc.cast(column, pa.int64())
+    if kind == "date":
+        return pc.cast(pc.strptime(column, format="%Y-%m-%d", unit="s", error_is_null=True),
+                       pa.date32())
+    return column
+
+
+def _check_constraints(table: Table, field: dict, typed: pa.ChunkedArray, report: Report) -> None:
+    name = field["name"]
+    constraints = field.get("constraints", {})
+    column = table.column(name)
+    present = pc.is_valid(column)
+    if constraints.get("required"):
+        # A required cell that held a wrong-typed value was already reported as 'type'.
+        _flag(table, report, name, ~_to_mask(present), "required", lambda v: "required value is empty")
+    if "enum" in constraints:
+        allowed = [str(v) for v in constraints["enum"]]
+        bad = _to_mask(pc.and_(present, pc.invert(pc.is_in(column, value_set=pa.array(allowed)))))
+        listing = ", ".join(allowed)
+        _flag(table, report, name, bad, "enum", lambda v: f"{v!r} is not one of: {listing}")
+    if "pattern" in constraints:
+        pattern = constraints["pattern"]
+        bad = _to_mask(pc.and_(present, pc.invert(pc.match_substring_regex(column, f"^(?:{pattern})$"))))
+        _flag(table, report, name, bad, "pattern", lambda v: f"{v!r} does not match pattern {pattern}")
+    for key, op, word in (("minLength", pc.less, "shorter than"), ("maxLength", pc.greater, "longer than")):
+        if key in constraints:
+            limit = constraints[key]
+            lengths = pc.utf8_length(column)
+            _flag(table, report, name, _to_mask(op(lengths, limit)), "length",
+                  lambda v, w=word, n=limit: f"value of {len(v or '')} characters is {w} {n}")
+    for key, op, word in (("minimum", pc.less, "below the minimum"), ("maximum", pc.greater, "above the maximum")):
+        if key in constraints:
+            bound = constraints[key]
+            limit = pa.scalar(bound, type=typed.type) if field.get("type") != "date" else \
+                pc.cast(pc.strptime(pa.scalar(bound), format="%Y-%m-%d", unit="s"), pa.date32())
+            _flag(table, report, name, _to_mask(op(typed, limit)), "range",
+                  lambda v, w=word, b=bound: f"{v} is {w} {b}")
+    if constraints.get("unique"):
+        _check_unique(table, [name], report, rule="unique")
+
+
+def _key_column(table: Table, names: list[str]) -> pa.ChunkedArray:
+    if len(names) == 1:
+        return table.column(names[0])
+    return pc.binary_join_element_wise(*[table.column(n) for n in names], "\x1f")
+
+
+def _check_unique(table: Table, names: list[str], report: Report, rule: str) -> None:
+    key = _key_column(table, names)
+    non_null = key.drop_null()
+    if len(pc.unique(non_null)) == len(non_null):
+        return
+    values = key.to_pandas()
+    duplicated = (values.duplicated(keep="first") & values.notna()).to_numpy()
+    firsts = values[~values.duplicated(keep="first")]
+    first_row = dict(zip(firsts.to_numpy(), firsts.index))
+    label = ", ".join(names)
+    rows = np.flatnonzero(duplicated & table.unreported(names[0]))
+    for row in rows:
+        value = values.iloc[row]
+        shown = value.replace("\x1f", ", ")
+        report.error(rule, f"({label}) = ({shown}) already appears on line "
+                     f"{table.lines[first_row[value]]}",
+                     path=table.path, line=int(table.lines[row]), field=names[0])
+    table.mark(names[0], rows)
+
+
+def check_foreign_keys(table: Table, tables: dict[str, Table], report: Report) -> None:
+    for fk in table.resource.foreign_keys:
+        fields = [fk["fields"]] if isinstance(fk["fields"], str) else list(fk["fields"])
+        ref = fk["reference"]
+        parent = tables.get(ref.get("resource") or table.name)
+        if parent is None:
+            continue  # the referenced table is missing or unreadable: already reported
+        ref_fields = [ref["fields"]] if isinstance(ref["fields"], str) else list(ref["fields"])
+        child = _key_column(table, fields)
+        allowed = _key_column(parent, ref_fields).unique()
+        bad = _to_mask(pc.and_(pc.is_valid(child), pc.invert(pc.is_in(child, value_set=allowed))))
+        target = f"{parent.name}.{'+'.join(ref_fields)}"
+        _flag(table, report, fields[0], bad, "foreign-key", lambda v: f"{v!r} is not in {target}")
+
+
+def check_schema(table: Table, report: Report) -> dict[str, pa.ChunkedArray]:
+    """Family 2 on one table (without foreign keys); returns its typed columns."""
+    typed: dict[str, pa.ChunkedArray] = {}
+    for field in table.resource.fields:
+        typed[field["name"]] = column = _check_type(table, field, report)
+        _check_constraints(table, field, column, report)
+    if table.resource.primary_key:
+        _check_unique(table, table.resource.primary_key, report, rule="primary-key")
+    return typed

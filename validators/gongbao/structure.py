@@ -1,0 +1,187 @@
+"""Bytes and structure (rule family 1), and reading a CSV into a table of strings.
+
+Every cell is read as text, exactly as written: nothing is coerced, so later rules see what
+the contributor typed. A clean file takes the fast path (pyarrow's multi-threaded reader);
+a file with blank or ragged rows, CR line ends or quoted line breaks is re-read with Python's
+csv module, which knows on which line each record starts, so every message points at the
+right line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from .descriptor import Resource
+from .problems import Report
+
+BOM = b"\xef\xbb\xbf"
+
+
+@dataclass
+class Table:
+    """A resource read as strings, with the CSV line of every row."""
+
+    resource: Resource
+    data: pa.Table  # one string column per schema field; empty cells are null
+    lines: np.ndarray  # lines[i] is the CSV line where row i starts (header is line 1)
+    reported: dict[str, np.ndarray] = field(default_factory=dict)  # cells a rule already flagged
+
+    @property
+    def name(self) -> str:
+        return self.resource.name
+
+    @property
+    def path(self) -> str:
+        return self.resource.path
+
+    def __len__(self) -> int:
+        return self.data.num_rows
+
+    def column(self, name: str) -> pa.ChunkedArray:
+        return self.data.column(name)
+
+    def mark(self, name: str, rows: np.ndarray) -> None:
+        """Remember cells already reported, so later families do not report them again."""
+        mask = self.reported.setdefault(name, np.zeros(len(self), dtype=bool))
+        mask[rows] = True
+
+    def unreported(self, name: str) -> np.ndarray:
+        mask = self.reported.get(name)
+        return np.ones(len(self), dtype=bool) if mask is None else ~mask
+
+
+def _line_of_offset(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def check_bytes(resource: Resource, data: bytes, report: Report) -> bytes | None:
+    """Encoding, BOM, line endings, final newline. Returns the text bytes to parse, or None."""
+    path = resource.path
+    if data.startswith(BOM):
+        report.error("bom", "file starts with a UTF-8 byte-order mark", path=path, line=1)
+        data = data[len(BOM):]
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = _line_of_offset(data, exc.start)
+        guess = ""
+        try:
+            data.decode("gb18030")
+            guess = "; it decodes as GB18030/GBK, so it was probably saved in a Chinese legacy encoding"
+        except UnicodeDecodeError:
+            pass
+        report.error("encoding", f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not UTF-8{guess}",
+                     path=path, line=line)
+        return None
+    cr = data.find(b"\r")
+    if cr >= 0:
+        kind = "CRLF" if data[cr + 1:cr + 2] == b"\n" else "CR"
+        count = data.count(b"\r")
+        report.error("line-ending", f"line ends with {kind} ({count} in the file)",
+                     path=path, line=_line_of_offset(data, cr))
+    if data and not data.endswith(b"\n"):
+        report.error("trailing-newline", "the last line has no newline", path=path,
+                     line=_line_of_offset(data, len(data) - 1))
+    return data
+
+
+def check_header(resource: Resource, header: list[str], report: Report) -> bool:
+    """True when the header is exactly the schema's field names, in order."""
+    expected = resource.field_names
+    if header == expected:
+        return True
+    missing = [n for n in expected if n not in header]
+    extra = [n for n in header if n not in expected]
+    parts = []
+    if missing:
+        parts.append("missing " + ", ".join(missing))
+    if extra:
+        parts.append("unexpected " + ", ".join(repr(n) for n in extra))
+    if not parts:
+        parts.append("columns out of order: expected " + ",".join(expected))
+    report.error("header", "; ".join(parts), path=resource.path, line=1)
+    return False
+
+
+def read_table(resource: Resource, report: Report) -> Table | None:
+    """Run family 1 on a resource and return its cells, or None when it cannot be read."""
+    try:
+        raw = resource.file.read_bytes()
+    except OSError as exc:
+        report.error("missing-file", f"cannot read {resource.path}: {exc.strerror}", path=resource.path)
+        return None
+    data = check_bytes(resource, raw, report)
+    if data is None:
+        return None
+    first_line = data.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8")
+    header = next(csv.reader([first_line]), [])
+    if not check_header(resource, header, report):
+        return None
+    clean = b"\r" not in data and b"\n\n" not in data
+    table = _read_fast(resource, data) if clean else None
+    if table is None:
+        table = _read_careful(resource, data, report)
+    return table
+
+
+def _string_types(resource: Resource) -> dict[str, pa.DataType]:
+    return {name: pa.string() for name in resource.field_names}
+
+
+def _read_fast(resource: Resource, data: bytes) -> Table | None:
+    """pyarrow reader; None when anything structural is off (then the careful path reports it)."""
+    invalid: list[object] = []
+
+    def on_invalid(row: object) -> str:
+        invalid.append(row)
+        return "skip"
+
+    try:
+        data_table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(block_size=1 << 22),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(
+                column_types=_string_types(resource),
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
+    except pa.ArrowInvalid:
+        return None
+    if invalid:
+        return None
+    lines = np.arange(2, data_table.num_rows + 2, dtype=np.int64)
+    return Table(resource, data_table, lines)
+
+
+def _read_careful(resource: Resource, data: bytes, report: Report) -> Table:
+    """Python csv reader: exact line numbers for blank and ragged rows and multi-line cells."""
+    names = resource.field_names
+    width = len(names)
+    text = data.decode("utf-8")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    next(reader, None)
+    columns: list[list[str | None]] = [[] for _ in names]
+    lines: list[int] = []
+    start = reader.line_num + 1
+    for record in reader:
+        if not record or all(cell == "" for cell in record):
+            report.error("blank-row", "blank row", path=resource.path, line=start)
+        elif len(record) != width:
+            report.error("ragged-row", f"row has {len(record)} cells, the header has {width}",
+                         path=resource.path, line=start)
+        else:
+            lines.append(start)
+            for column, cell in zip(columns, record):
+                column.append(cell if cell != "" else None)
+        start = reader.line_num + 1
+    arrays = [pa.array(column, type=pa.string()) for column in columns]
+    return Table(resource, pa.table(arrays, names=names), np.array(lines, dtype=np.int64))
