@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from csvedit import edit_text as edit_csv  # noqa: F401  (re-exported for tests)
+from csvedit import line_of  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE_PARTS = ("datapackage.json", "schemas", "data")
@@ -74,16 +76,33 @@ def gongbao():
     return run_gongbao
 
 
-def edit_csv(path: Path, old: str, new: str, count: int = 1) -> None:
-    """Replace text in a CSV exactly once (the test fails if the text is not there)."""
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) >= count, f"{old!r} not found in {path.name}"
-    path.write_text(text.replace(old, new, count), encoding="utf-8", newline="")
+def run_validate(*args: str | Path) -> Result:
+    """`gongbao validate ARGS` in-process (fast: the engines are imported once per session)."""
+    import contextlib
+    import io
+
+    from gongbao.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(["validate", *map(str, args)])
+        except SystemExit as exc:  # argparse usage errors
+            code = int(exc.code or 0)
+    return Result(code, out.getvalue(), err.getvalue())
 
 
-def line_of(path: Path, needle: str) -> int:
-    """1-based line of the first line containing needle."""
-    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
-        if needle in line:
-            return number
-    raise AssertionError(f"{needle!r} not in {path}")
+@pytest.fixture
+def validate(monkeypatch):
+    monkeypatch.delenv("GONGBAO_ARCHIVE", raising=False)
+    return run_validate
+
+
+def assert_reported(result: Result, path: str, line: int | None, field: str, rule: str) -> str:
+    """The run failed (exit 1) and reported rule at path:line: field. Returns that output line."""
+    where = f"{path}:{line}" if line is not None else path
+    prefix = f"{where}: {field}: {rule}: "
+    matches = [row for row in result.out.splitlines() if row.startswith(prefix)]
+    assert result.code == 1, f"expected exit 1, got {result.code}\n{result.out}{result.err}"
+    assert matches, f"no line starting {prefix!r} in:\n{result.out}"
+    return matches[0]

@@ -73,7 +73,9 @@ def _check_type(table: Table, field: dict, report: Report) -> pa.ChunkedArray:
     if kind == "date" and ok is not None:
         parsed = pc.strptime(pc.if_else(ok, column, None), format="%Y-%m-%d", unit="s",
                              error_is_null=True)
-        ok = pc.and_(ok, pc.is_valid(parsed))
+        # strptime is lenient (2020-02-30 becomes 2020-03-01): a real date prints back the same.
+        same = pc.fill_null(pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), column), False)
+        ok = pc.and_(ok, same)
     if ok is not None:
         bad = _to_mask(pc.and_(pc.is_valid(column), pc.invert(ok)))
         word = _TYPE_WORDS[key]
@@ -85,7 +87,7 @@ def _check_type(table: Table, field: dict, report: Report) -> pa.ChunkedArray:
         return pc.cast(column, pa.int64())
     if kind == "date":
         return pc.cast(pc.strptime(column, format="%Y-%m-%d", unit="s", error_is_null=True),
-                       pa.date32())
+                       pa.date32())  # only real dates are left in column by now
     return column
 
 

@@ -156,8 +156,9 @@ def _read_fast(resource: Resource, data: bytes) -> Table | None:
         )
     except pa.ArrowInvalid:
         return None
-    if invalid:
-        return None
+    physical_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    if invalid or physical_lines != data_table.num_rows + 1:
+        return None  # ragged rows, or a cell spanning lines: only the careful path knows where
     lines = np.arange(2, data_table.num_rows + 2, dtype=np.int64)
     return Table(resource, data_table, lines)
 

@@ -171,7 +171,7 @@ def _future(column: str, kind: str) -> Callable[[pd.DataFrame, Frames], pd.Serie
             years = values
         else:  # ISO text at reduced precision
             years = pd.to_numeric(values.str.slice(0, 4), errors="coerce")
-        return _ok(years <= _next_year())
+        return _ok((years <= _next_year()).where(years.notna()))
     return ok
 
 

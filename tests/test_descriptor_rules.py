@@ -1,0 +1,42 @@
+"""Family 6: unsafe resource paths and schema references are refused before anything is read."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import assert_reported
+
+
+def _point(package, resource: str, key: str, value: str) -> int:
+    descriptor_path = package / "datapackage.json"
+    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    for entry in descriptor["resources"]:
+        if entry["name"] == resource:
+            entry[key] = value
+    text = json.dumps(descriptor, ensure_ascii=False, indent=2)
+    descriptor_path.write_text(text, encoding="utf-8")
+    return next(n for n, line in enumerate(text.splitlines(), 1) if json.dumps(value) in line)
+
+
+@pytest.mark.parametrize("bad", ["/etc/passwd", "../outside.csv", "data/../../outside.csv",
+                                 "https://example.org/x.csv", "~/x.csv", "$HOME/x.csv"])
+def test_unsafe_resource_path_is_refused(validate, package, bad):
+    line = _point(package, "targets", "path", bad)
+    out = assert_reported(validate(package), "datapackage.json", line, "path", "unsafe-path")
+    assert "not read" in out
+
+
+def test_unsafe_schema_reference_is_refused(validate, package):
+    line = _point(package, "metrics", "schema", "../schemas/metrics.schema.json")
+    assert_reported(validate(package), "datapackage.json", line, "schema", "unsafe-path")
+
+
+def test_file_outside_the_package_is_never_opened(validate, package):
+    outside = package.parent / "outside.csv"
+    outside.write_bytes(b"\xff\xfe not even utf-8")
+    _point(package, "targets", "path", "../outside.csv")
+    result = validate(package)
+    assert "outside.csv: -: encoding" not in result.out
+    assert "encoding" not in result.out
