@@ -57,7 +57,8 @@ def test_usage_errors_exit_2(validate, tmp_path, repo):
 def test_text_output_names_file_line_field_rule_and_hint(validate, package):
     line = set_cell(package / "data" / "indicators.csv", "value", "97,6", metric="good_water_quality_ratio")
     out = assert_reported(validate(package), "data/indicators.csv", line, "value", "type")
-    assert out.endswith("(see the field's type in schemas/<table>.schema.json)")
+    assert out.endswith("(numbers like 97.6 or -5, years like 2019, dates like 2020-04-02, "
+                        "URLs with https://)")
     assert "'97,6' is not a number" in out
 
 

@@ -11,8 +11,8 @@ CASES = [
     # (table, match, field, bad value, rule, words in the message)
     ("indicators", {"metric": "good_air_days"}, "value", "316天", "type", "is not a number"),
     ("indicators", {"metric": "good_air_days"}, "year", "19", "type", "four-digit year"),
-    ("sources", {"source_id": "cqrb-2020-04-02"}, "published", "2020-02-30", "type", "a date"),
-    ("sources", {"source_id": "cqrb-2020-04-02"}, "published", "2020/04/02", "type", "a date"),
+    ("sources", {"source_id": "cqrb-2020-04-02"}, "published", "2020-02-30", "type", "not an existing date"),
+    ("sources", {"source_id": "cqrb-2020-04-02"}, "published", "2020/04/02", "type", "not an existing date"),
     ("sources", {"source_id": "cqrb-2020-04-02"}, "url", "www.example", "type", "a URL"),
     ("parties", {"attribution": "stated"}, "evidence", "", "required", "empty"),
     ("agreements", {"instrument_type": "initiative"}, "status", "signd", "enum", "not one of"),

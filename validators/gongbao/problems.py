@@ -66,10 +66,10 @@ _RULES = [
          "normalise the text to NFC (unicodedata.normalize('NFC', s))"),
     # 2. schema and keys
     Rule("type", "schema", "each value has the field's type and format",
-         "see the field's type in schemas/<table>.schema.json"),
+         "numbers like 97.6 or -5, years like 2019, dates like 2020-04-02, URLs with https://"),
     Rule("required", "schema", "required fields are not empty", "fill the cell"),
     Rule("enum", "schema", "vocabulary fields use one of the allowed codes",
-         "use one of the listed codes; a new code is a schema change (see CONTRIBUTING)"),
+         "use one of the listed codes; a new code is a schema change, see CONTRIBUTING.md"),
     Rule("pattern", "schema", "values match the field's pattern",
          "see the field's pattern in the schema (ids are lower-case slugs: a-z, 0-9, hyphens)"),
     Rule("length", "schema", "values respect minLength and maxLength",

@@ -32,11 +32,11 @@ _FORMAT_PATTERNS = {
     ("string", "email"): r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
 }
 _TYPE_WORDS = {
-    "number": "a number (ASCII digits, '.' as decimal mark, e.g. 97.6)",
+    "number": "a number",
     "integer": "an integer",
     "year": "a four-digit year",
-    "date": "a date YYYY-MM-DD",
-    ("string", "uri"): "a URL (https://...)",
+    "date": "an existing date YYYY-MM-DD",
+    ("string", "uri"): "a URL",
     ("string", "email"): "an e-mail address",
 }
 SUPPORTED_TYPES = {"string", "number", "integer", "year", "date"}
