@@ -196,20 +196,6 @@ def test_non_utf8_file_is_left_alone(package: Path, gongbao) -> None:
     assert path.read_bytes() == data  # 'gongbao validate' reports the encoding, fmt does not guess
 
 
-def _csv_quotes_bare_cr() -> bool:
-    """CPython quotes a cell holding a bare CR only since 3.11.9 / 3.12.3 (gh-67044)."""
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow(["a\rb"])
-    return out.getvalue().startswith('"')
-
-
-@pytest.mark.xfail(
-    not _csv_quotes_bare_cr(),
-    strict=True,
-    reason="csvfmt bug on Pythons before 3.11.9 / 3.12.3: csv.writer(lineterminator='\\n') "
-    "leaves a cell holding a bare CR unquoted, so fmt splits the row in two (CPython gh-67044); "
-    "reported to the owners of csvfmt.py",
-)
 def test_bare_cr_inside_a_quoted_cell_survives() -> None:
     header = "agreement_id,mechanism,source_id,evidence,note"
     text = f'{header}\r\na,y,s,"line one\rline two",\r\n'

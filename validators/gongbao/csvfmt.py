@@ -30,11 +30,20 @@ def canonical_text(text: str, primary_key: list[str]) -> str:
 
     if positions:
         body.sort(key=key)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(header)
-    writer.writerows(body)
-    return out.getvalue()
+    return "".join(_row(row) for row in [header, *body])
+
+
+def _cell(value: str) -> str:
+    """Minimal quoting, spelled out: CPython's csv.writer before 3.11.9 leaves a bare CR unquoted."""
+    if any(c in value for c in ',"\r\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def _row(row: list[str]) -> str:
+    if row == [""]:
+        return '""\n'  # a lone empty cell must not become a blank line
+    return ",".join(_cell(value) for value in row) + "\n"
 
 
 def format_resource(resource: Resource, check: bool) -> bool:
