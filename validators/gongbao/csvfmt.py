@@ -34,7 +34,7 @@ def canonical_text(text: str, primary_key: list[str]) -> str:
 
 
 def _cell(value: str) -> str:
-    """Minimal quoting, spelled out: CPython's csv.writer before 3.11.9 leaves a bare CR unquoted."""
+    """Minimal quoting, spelled out: csv.writer before Python 3.11.9 leaves a bare CR unquoted."""
     if any(c in value for c in ',"\r\n'):
         return '"' + value.replace('"', '""') + '"'
     return value
