@@ -276,6 +276,7 @@ def test_path_may_follow_the_options(package: Path, gongbao) -> None:
     ("source --archive 001_3162b2f4d4b0c4f9.txt --id x-2024-01-01",
      "already used by sources row cqrb-2020-04-02"),
     ("jurisdiction --name-en Xiamen", "ids are not generated: give --code"),
+    ("agreement --title-en X --note 'two\nlines'", "note: a cell holds no line break"),
 ])
 def test_usage_errors_exit_2(package: Path, gongbao, command: str, message: str) -> None:
     table, *rest = shlex.split(command)

@@ -472,6 +472,8 @@ def _cells(resource: Resource, args: argparse.Namespace) -> dict[str, str]:
             raise UsageError(
                 f"{field['name']} {value!r} is not one of: " + ", ".join(map(str, allowed))
             )
+        if value and ("\n" in value or "\r" in value):
+            raise UsageError(f"{field['name']}: a cell holds no line break (rule line-break)")
     return {name: value for name, value in cells.items() if value != ""}
 
 
