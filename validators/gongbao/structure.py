@@ -60,14 +60,20 @@ def _line_of_offset(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def check_bytes(resource: Resource, data: bytes, report: Report) -> bytes | None:
-    """Encoding, BOM, line endings, final newline. Returns the text bytes to parse, or None."""
+def check_bytes(resource: Resource, data: bytes, report: Report,
+                utf8_checked: bool = False) -> bytes | None:
+    """Encoding, BOM, line endings, final newline. Returns the text bytes to parse, or None.
+
+    utf8_checked: the caller already knows every byte is UTF-8 (pyarrow's reader checks each
+    cell), so the whole-file decode, the slowest step here, is skipped.
+    """
     path = resource.path
     if data.startswith(BOM):
         report.error("bom", "file starts with a UTF-8 byte-order mark", path=path, line=1)
         data = data[len(BOM):]
     try:
-        data.decode("utf-8")
+        if not utf8_checked:
+            data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = _line_of_offset(data, exc.start)
         guess = ""
@@ -116,18 +122,31 @@ def read_table(resource: Resource, report: Report) -> Table | None:
     except OSError as exc:
         report.error("missing-file", f"cannot read {resource.path}: {exc.strerror}", path=resource.path)
         return None
-    data = check_bytes(resource, raw, report)
+    text = raw[len(BOM):] if raw.startswith(BOM) else raw
+    clean = b"\r" not in text and b"\n\n" not in text
+    table = None
+    if clean and _header_of(text) == resource.field_names:
+        # Fast path first: pyarrow checks that every cell is UTF-8 while it parses (on all
+        # cores), so a clean file is never decoded as a whole in Python.
+        table = _read_fast(resource, text)
+    data = check_bytes(resource, raw, report, utf8_checked=table is not None)
     if data is None:
         return None
-    first_line = data.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8")
-    header = next(csv.reader([first_line]), [])
-    if not check_header(resource, header, report):
+    if table is not None:
+        return table
+    if not check_header(resource, _header_of(data) or [], report):
         return None
-    clean = b"\r" not in data and b"\n\n" not in data
-    table = _read_fast(resource, data) if clean else None
-    if table is None:
-        table = _read_careful(resource, data, report)
-    return table
+    return _read_careful(resource, data, report)
+
+
+def _header_of(data: bytes) -> list[str] | None:
+    """The cells of the first line, or None when it is not UTF-8 (check_bytes reports that)."""
+    end = data.find(b"\n")
+    try:
+        first_line = (data if end < 0 else data[:end]).rstrip(b"\r").decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return next(csv.reader([first_line]), [])
 
 
 def _string_types(resource: Resource) -> dict[str, pa.DataType]:
@@ -144,7 +163,7 @@ def _read_fast(resource: Resource, data: bytes) -> Table | None:
 
     try:
         data_table = pacsv.read_csv(
-            io.BytesIO(data),
+            pa.BufferReader(data),  # zero-copy; pyarrow parses blocks on every core
             read_options=pacsv.ReadOptions(block_size=1 << 22),
             parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(
@@ -152,6 +171,7 @@ def _read_fast(resource: Resource, data: bytes) -> Table | None:
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
                 null_values=[""],
+                check_utf8=True,  # an invalid byte fails the fast path
             ),
         )
     except pa.ArrowInvalid:
