@@ -131,22 +131,37 @@ def _key_column(table: Table, names: list[str]) -> pa.ChunkedArray:
     return pc.binary_join_element_wise(*[table.column(n) for n in names], "\x1f")
 
 
+def _strictly_increasing(values: pa.ChunkedArray) -> bool:
+    """True when every value is greater than the one before: then no value repeats.
+
+    Canonical files are sorted by primary key, so this one comparison pass usually decides
+    uniqueness without hashing a million ids.
+    """
+    n = len(values)
+    return n < 2 or bool(pc.all(pc.less(values.slice(0, n - 1), values.slice(1))).as_py())
+
+
 def _check_unique(table: Table, names: list[str], report: Report, rule: str) -> None:
     key = _key_column(table, names)
     non_null = key.drop_null()
-    if len(pc.unique(non_null)) == len(non_null):
+    if _strictly_increasing(non_null) or len(pc.unique(non_null)) == len(non_null):
         return
+    import pandas as pd  # only when there are duplicates
+
     values = key.to_pandas()
-    duplicated = (values.duplicated(keep="first") & values.notna()).to_numpy()
-    firsts = values[~values.duplicated(keep="first")]
-    first_row = dict(zip(firsts.to_numpy(), firsts.index))
+    codes, _ = pd.factorize(values)  # null: -1
+    distinct, first_index = np.unique(codes, return_index=True)
+    first_of = np.zeros(len(distinct) + 1, dtype=np.int64)
+    first_of[distinct + 1] = first_index  # shifted by one so that -1 (null) has a slot
+    first = first_of[codes + 1]
+    duplicated = (codes >= 0) & (first != np.arange(len(codes)))
     label = ", ".join(names)
     rows = np.flatnonzero(duplicated & table.unreported(names[0]))
     for row in rows:
         value = values.iloc[row]
         shown = value.replace("\x1f", ", ")
         report.error(rule, f"({label}) = ({shown}) already appears on line "
-                     f"{table.lines[first_row[value]]}",
+                     f"{table.lines[first[row]]}",
                      path=table.path, line=int(table.lines[row]), field=names[0])
     table.mark(names[0], rows)
 
