@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
+import pyarrow.compute as pc
 
 from .descriptor import Resource
 from .problems import Report
@@ -61,8 +63,18 @@ def _ok(mask: pd.Series) -> pd.Series:
 
 
 def _metric_attr(frames: Frames, df: pd.DataFrame, attr: str) -> pd.Series:
+    """df["metric"].map(metrics' attr), looked up with pyarrow (pandas' map is 5-7x slower)."""
     lookup = frames["metrics"].drop_duplicates("metric").set_index("metric")[attr]
-    return df["metric"].map(lookup)
+    positions = pc.index_in(_arrow(df["metric"]), value_set=_arrow(lookup.index.to_series()))
+    taken = lookup.array.take(positions.fill_null(-1).to_numpy(), allow_fill=True)
+    return pd.Series(taken, index=df.index, name=df["metric"].name)
+
+
+def _arrow(series: pd.Series) -> pyarrow.ChunkedArray | pyarrow.Array:
+    array = series.array
+    if hasattr(array, "__arrow_array__"):  # pyarrow-backed: no copy
+        return array.__arrow_array__()
+    return pyarrow.array(series, from_pandas=True)
 
 
 # -- figures: targets and indicators -----------------------------------------------------
