@@ -342,3 +342,16 @@ def test_non_canonical_file_is_rewritten_canonically(package: Path, gongbao) -> 
     assert gongbao("fmt", package, "--check").code == 0
     _, row = find_row(path, target_id="xsss-2025-good-air-days")
     assert row["unit"] == "day"
+
+
+def test_contributing_shows_this_example(repo: Path) -> None:
+    """CONTRIBUTING.md's worked example is this test's: same article, ids and quotes."""
+    guide = (repo / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    for line in ARTICLE.splitlines()[1:]:  # all but the fixture label
+        assert line in guide, line
+    quotes = ("双方将建立嘉陵江跨界断面水质联合监测机制",
+              "到2025年底,嘉陵江干流川渝交界断面水质稳定在Ⅱ类",
+              "嘉陵江流域纳入考核的12个断面水质优良比例为100%")
+    for text in (CAPTURE, SOURCE, AGREEMENT, TARGET, INDICATOR, "joint_monitoring", *quotes):
+        assert text in guide, text
+    assert "README.md#validation" in guide
