@@ -473,7 +473,7 @@ def workbook_bytes(data: TableData, when: dt.datetime) -> bytes:
         [COLUMNS_SHEET, "What every column of every table holds: type, required, allowed values."],
     ]
     about_rows += [[name, _table_description(data, name)] for name in names]
-    _fill_sheet(about, ["about", ""], about_rows)
+    _fill_sheet(about, ["about", "value"], about_rows)
 
     columns = book.create_sheet(COLUMNS_SHEET)
     header = [
