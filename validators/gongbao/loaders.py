@@ -43,7 +43,6 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterable
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +52,8 @@ from ._shipped import shipped_root
 from .descriptor import unsafe_reason
 
 if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable  # Python 3.11+; typing only
+
     import frictionless
 
 __all__ = [
