@@ -576,7 +576,7 @@ def _warn_references(package: Package, resource: Resource, cells: dict[str, str]
 
 
 def _first_sentence(text: str, limit: int = 70) -> str:
-    sentence = re.split(r"(?<!e\.g\.)(?<!i\.e\.)(?<=[.;])\s", text, maxsplit=1)[0]
+    sentence = re.split(r"(?<!e\.g\.)(?<!i\.e\.)(?<=[.;])\s", text, maxsplit=1)[0].rstrip(";,:")
     return sentence if len(sentence) <= limit else sentence[: limit - 1] + "…"
 
 
