@@ -27,9 +27,6 @@ _FULL_WIDTH = "[\uff01-\uff5e\u3000]"
 # re.match(r"^-\d+(\.\d+)?([eE][-+]?\d+)?$") means: \d is any Unicode digit, and $ also
 # matches before a final newline.
 _NEGATIVE_NUMBER = r"^-\p{Nd}+(\.\p{Nd}+)?([eE][-+]?\p{Nd}+)?\n?$"
-# Columns longer than this are sampled: when most sampled values are distinct, checking every
-# cell costs less than finding the distinct values first.
-_SAMPLE = 20_000
 
 
 def _is_code_field(field: dict) -> bool:
@@ -58,18 +55,22 @@ def _bad_values(values: pa.Array | pa.ChunkedArray, field: dict) -> list[tuple[s
             for rule, mask in found]
 
 
-def _mostly_distinct(column: pa.ChunkedArray) -> bool:
-    if len(column) <= 4 * _SAMPLE:
-        return False
-    sample = column.slice(0, _SAMPLE)
-    return len(pc.unique(sample)) > _SAMPLE // 2
-
-
 def _field_findings(table: Table, field: dict) -> list[tuple[str, np.ndarray]]:
     """(rule, rows) for each hygiene rule the field's cells break."""
     column = table.column(field["name"])
-    if _mostly_distinct(column):
-        return [(rule, np.flatnonzero(bad)) for rule, bad in _bad_values(column, field) if bad.any()]
+    if table.mostly_distinct(field["name"]):  # check cell by cell, each half on a thread
+        half = len(column) // 2
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            parts = list(pool.map(lambda part: dict(_bad_values(part, field)),
+                                  (column.slice(0, half), column.slice(half))))
+        found = []
+        for rule in _MESSAGES:  # both halves may not have run the same rules
+            masks = [part.get(rule, np.zeros(len(piece), dtype=bool)) for part, piece
+                     in zip(parts, (column.slice(0, half), column.slice(half)), strict=True)]
+            bad = np.concatenate(masks)
+            if bad.any():
+                found.append((rule, np.flatnonzero(bad)))
+        return found
     values = pc.unique(column).drop_null()
     if len(values) == 0:
         return []

@@ -69,7 +69,7 @@ def _distinct_pairs(table: Table, first: str, second: str, usable: np.ndarray
     rows = len(table)
     if rows == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), []
-    encoded = [table.column(name).dictionary_encode().combine_chunks() for name in (first, second)]
+    encoded = [table.encoded(name) for name in (first, second)]
     a, b = (e.indices.fill_null(-1).to_numpy(zero_copy_only=False) for e in encoded)
     width = max(len(encoded[1].dictionary), 1)
     codes = a.astype(np.int64) * width + b

@@ -69,7 +69,8 @@ def _check_type(table: Table, field: dict, report: Report) -> pa.ChunkedArray:
     column = table.column(name)
     key = kind if kind != "string" else (kind, field.get("format", "default"))
     pattern = _TYPE_PATTERNS.get(kind) or _FORMAT_PATTERNS.get(key)  # type: ignore[call-overload]
-    ok = pc.match_substring_regex(column, pattern) if pattern else None
+    ok = table.elementwise(name, lambda v: pc.match_substring_regex(v, pattern)) \
+        if pattern else None
     if kind == "date" and ok is not None:
         parsed = pc.strptime(pc.if_else(ok, column, None), format="%Y-%m-%d", unit="s",
                              error_is_null=True)
@@ -106,7 +107,8 @@ def _check_constraints(table: Table, field: dict, typed: pa.ChunkedArray, report
         _flag(table, report, name, bad, "enum", lambda v: f"{v!r} is not one of: {listing}")
     if "pattern" in constraints:
         pattern = constraints["pattern"]
-        bad = _to_mask(pc.and_(present, pc.invert(pc.match_substring_regex(column, f"^(?:{pattern})$"))))
+        matches = table.elementwise(name, lambda v: pc.match_substring_regex(v, f"^(?:{pattern})$"))
+        bad = _to_mask(pc.and_(present, pc.invert(matches)))
         _flag(table, report, name, bad, "pattern", lambda v: f"{v!r} does not match pattern {pattern}")
     for key, op, word in (("minLength", pc.less, "shorter than"), ("maxLength", pc.greater, "longer than")):
         if key in constraints:

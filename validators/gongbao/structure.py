@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .descriptor import Resource
@@ -31,6 +34,7 @@ class Table:
     data: pa.Table  # one string column per schema field; empty cells are null
     lines: np.ndarray  # lines[i] is the CSV line where row i starts (header is line 1)
     reported: dict[str, np.ndarray] = field(default_factory=dict)  # cells a rule already flagged
+    _encoded: dict[str, pa.DictionaryArray] = field(default_factory=dict, repr=False)
 
     @property
     def name(self) -> str:
@@ -54,6 +58,48 @@ class Table:
     def unreported(self, name: str) -> np.ndarray:
         mask = self.reported.get(name)
         return np.ones(len(self), dtype=bool) if mask is None else ~mask
+
+    def encoded(self, name: str) -> pa.DictionaryArray:
+        """The column dictionary-encoded: its distinct values and a code per row (cached)."""
+        if name not in self._encoded:
+            column = self.column(name)
+            if column.num_chunks == 0:
+                column = pa.chunked_array([pa.array([], type=column.type)])
+            self._encoded[name] = column.dictionary_encode().combine_chunks()
+        return self._encoded[name]
+
+    def mostly_distinct(self, name: str, sample: int = 20_000) -> bool:
+        """True for a long column (ids) whose first values mostly differ: per-value tricks
+        cost more than they save there."""
+        column = self.column(name)
+        if len(column) <= 4 * sample:
+            return False
+        return len(pc.unique(column.slice(0, sample))) > sample // 2
+
+    def elementwise(self, name: str, func: Callable[[pa.Array], pa.Array]) -> pa.ChunkedArray:
+        """func(column) for an element-wise func, run once per distinct value when the column
+        repeats values (a null stays null either way)."""
+        column = self.column(name)
+        if len(column) < 10_000:
+            return func(column)
+        if self.mostly_distinct(name):
+            return in_halves(func, column)
+        encoded = self.encoded(name)
+        return pa.chunked_array([pc.take(func(encoded.dictionary), encoded.indices)])
+
+
+def in_halves(func: Callable[[pa.ChunkedArray], pa.Array | pa.ChunkedArray],
+             column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """func(column) for an element-wise func, on two threads (pyarrow releases the GIL)."""
+    if len(column) < 200_000:
+        result = func(column)
+        return result if isinstance(result, pa.ChunkedArray) else pa.chunked_array([result])
+    half = len(column) // 2
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        parts = list(pool.map(func, (column.slice(0, half), column.slice(half))))
+    chunks = [c for part in parts for c in (part.chunks if isinstance(part, pa.ChunkedArray)
+                                            else [part])]
+    return pa.chunked_array(chunks, type=chunks[0].type)
 
 
 def _line_of_offset(data: bytes, offset: int) -> int:
@@ -117,18 +163,32 @@ def check_header(resource: Resource, header: list[str], report: Report) -> bool:
 
 def read_table(resource: Resource, report: Report) -> Table | None:
     """Run family 1 on a resource and return its cells, or None when it cannot be read."""
+    fast_failed = False
+    try:
+        scanned = _scan_clean(resource)
+    except OSError:
+        scanned = None  # reported below
+    if scanned is not None:
+        # A clean file (no BOM, no CR, final LF, the right header) has nothing to report at
+        # the byte level once pyarrow has checked that every cell is UTF-8: it is parsed
+        # straight from disk, never held in memory as a whole.
+        with pa.OSFile(str(resource.file)) as source:
+            table = _read_fast(resource, source, physical_lines=scanned)
+        if table is not None:
+            return table
+        fast_failed = True
     try:
         raw = resource.file.read_bytes()
     except OSError as exc:
         report.error("missing-file", f"cannot read {resource.path}: {exc.strerror}", path=resource.path)
         return None
     text = raw[len(BOM):] if raw.startswith(BOM) else raw
-    clean = b"\r" not in text and b"\n\n" not in text
     table = None
-    if clean and _header_of(text) == resource.field_names:
-        # Fast path first: pyarrow checks that every cell is UTF-8 while it parses (on all
-        # cores), so a clean file is never decoded as a whole in Python.
-        table = _read_fast(resource, text)
+    if not fast_failed and b"\r" not in text and _header_of(text) == resource.field_names:
+        # pyarrow checks that every cell is UTF-8 while it parses (on all cores), so a file
+        # it reads is never decoded as a whole in Python.
+        table = _read_fast(resource, pa.BufferReader(text),
+                           physical_lines=text.count(b"\n") + (0 if text.endswith(b"\n") else 1))
     data = check_bytes(resource, raw, report, utf8_checked=table is not None)
     if data is None:
         return None
@@ -137,6 +197,26 @@ def read_table(resource: Resource, report: Report) -> Table | None:
     if not check_header(resource, _header_of(data) or [], report):
         return None
     return _read_careful(resource, data, report)
+
+
+def _scan_clean(resource: Resource, chunk_size: int = 1 << 23) -> int | None:
+    """Stream the file: its number of lines when no byte-level rule can fire (no BOM, no CR,
+    a final newline) and the header is right; else None (read_table then looks closer)."""
+    newlines = 0
+    last = b""
+    with resource.file.open("rb") as handle:
+        first = handle.read(chunk_size)
+        end = first.find(b"\n")
+        if first.startswith(BOM) or end < 0 or _header_of(first[:end]) != resource.field_names:
+            return None
+        chunk = first
+        while chunk:
+            if b"\r" in chunk:
+                return None
+            newlines += chunk.count(b"\n")
+            last = chunk
+            chunk = handle.read(chunk_size)
+    return newlines if last.endswith(b"\n") else None
 
 
 def _header_of(data: bytes) -> list[str] | None:
@@ -153,8 +233,12 @@ def _string_types(resource: Resource) -> dict[str, pa.DataType]:
     return {name: pa.string() for name in resource.field_names}
 
 
-def _read_fast(resource: Resource, data: bytes) -> Table | None:
-    """pyarrow reader; None when anything structural is off (then the careful path reports it)."""
+def _read_fast(resource: Resource, source: pa.NativeFile, physical_lines: int) -> Table | None:
+    """pyarrow reader; None when anything structural is off (then the careful path reports it).
+
+    physical_lines: lines in the file (a last line without newline counts); a blank line or a
+    cell spanning lines makes it differ from the rows read plus the header.
+    """
     invalid: list[object] = []
 
     def on_invalid(row: object) -> str:
@@ -163,7 +247,7 @@ def _read_fast(resource: Resource, data: bytes) -> Table | None:
 
     try:
         data_table = pacsv.read_csv(
-            pa.BufferReader(data),  # zero-copy; pyarrow parses blocks on every core
+            source,  # pyarrow parses blocks on every core
             read_options=pacsv.ReadOptions(block_size=1 << 22),
             parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(
@@ -176,7 +260,6 @@ def _read_fast(resource: Resource, data: bytes) -> Table | None:
         )
     except pa.ArrowInvalid:
         return None
-    physical_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
     if invalid or physical_lines != data_table.num_rows + 1:
         return None  # ragged rows, or a cell spanning lines: only the careful path knows where
     lines = np.arange(2, data_table.num_rows + 2, dtype=np.int64)
