@@ -104,9 +104,7 @@ def data_dictionary(data: TableData) -> str:
         ]
         for field in data.fields(name):
             required = "yes" if field.get("constraints", {}).get("required") else "no"
-            kind = field.get("type", "string")
-            if field.get("format") not in (None, "default"):
-                kind += f" ({field['format']})"
+            kind = field.get("type", "string")  # a non-default format is among the constraints
             out.append(
                 f"| {_code(field['name'])} | {kind} | {required} | "
                 f"{_cell(constraint_text(field, _code))} | "
