@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import json
 from importlib.resources import files
-from importlib.resources.abc import Traversable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 
 def shipped_root() -> Traversable:
