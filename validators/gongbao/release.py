@@ -11,7 +11,7 @@ Writes to OUT_DIR:
     the README's charts where present. ``frictionless validate gongbao-X.Y.Z.zip`` reads it.
 ``gongbao.sqlite`` and ``datasette.json``
     One table per resource with its primary key, foreign keys (and an index on each),
-    NOT NULL for required fields and SQLite types (integer/year INTEGER, number REAL, codes,
+    NOT NULL for required fields and SQLite types (integer/year INTEGER, number NUMERIC, codes,
     ids and dates TEXT), plus ``_tables`` and ``_columns`` tables documenting every table and
     column (SQLite has no column comments). ``datasette gongbao.sqlite -m datasette.json``
     shows the same descriptions, the license and the source.
@@ -62,7 +62,7 @@ SQLITE_TYPES = {
     "string": "TEXT",
     "integer": "INTEGER",
     "year": "INTEGER",
-    "number": "REAL",
+    "number": "NUMERIC",  # whole numbers stay integers, 97.6 is stored as a real
     "date": "TEXT",
     "boolean": "INTEGER",
 }
@@ -114,6 +114,8 @@ def _python_value(text: str | None, field: dict, *, for_sqlite: bool) -> Any:
     if kind in ("integer", "year"):
         return int(text)
     if kind == "number":
+        if text.lstrip("-").isdigit():
+            return int(text)  # 42 stays 42 (not 42.0) in SQLite and Excel
         value = float(text.replace("INF", "inf"))
         return value if math.isfinite(value) or for_sqlite else text
     if kind == "boolean":
@@ -286,7 +288,7 @@ META_DESCRIPTIONS = {
             "column_name": "Name of the column.",
             "position": "1-based position of the column in its table.",
             "type": "Table Schema type (string, number, integer, year, date).",
-            "sqlite_type": "SQLite storage type: INTEGER, REAL or TEXT (dates are ISO 8601 text).",
+            "sqlite_type": "SQLite column type: INTEGER, NUMERIC or TEXT (dates are ISO 8601 text).",
             "required": "1 when every row has a value.",
             "constraints": "Constraints and allowed values, in words.",
             "description": "What the column holds (from its Table Schema).",
