@@ -25,7 +25,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE_PARTS = ("datapackage.json", "schemas", "data")
-YEARS = range(1990, 2026)
+YEARS = range(2000, 2026)  # the GX suite expects years from 2000
 
 # (label, template indicator_id suffix, fraction of N where it goes, cells to change).
 # Each breaks exactly one rule; the row keeps the id it replaces, so the file stays sorted.

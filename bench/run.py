@@ -32,8 +32,7 @@ from generate import REPO, generate  # noqa: E402
 OUT = REPO / "bench" / "out"
 DOC = REPO / "docs" / "benchmarks.md"
 RUNS = {10_000: 5, 100_000: 5, 1_000_000: 3}
-TARGETS = {"seconds_1m": 4.0, "memory_1m": 1024 ** 3, "speedup": 10.0, "growth": 12.0,
-           "shipped": 1.5}
+TARGETS = {"seconds_1m": 4.0, "memory_1m": 1024**3, "speedup": 10.0, "growth": 12.0, "shipped": 1.5}
 
 
 @dataclass
@@ -52,6 +51,12 @@ class Measure:
         return statistics.median(r.seconds for r in self.runs)
 
     @property
+    def exit_note(self) -> str:
+        """Empty when every run exited 0 (valid), else the exit codes: a result to distrust."""
+        codes = sorted({r.code for r in self.runs})
+        return "" if codes == [0] else f" (exit {', '.join(map(str, codes))}!)"
+
+    @property
     def peak_bytes(self) -> int:
         return int(statistics.median(r.peak_bytes for r in self.runs))
 
@@ -61,8 +66,9 @@ def run_once(command: list[str], cwd: Path | None = None) -> Run:
     env = {**os.environ, "GX_ANALYTICS_ENABLED": "false"}
     env.pop("GONGBAO_ARCHIVE", None)
     start = time.perf_counter()
-    child = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE)
+    child = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     assert child.stderr is not None
     err = child.stderr.read()
     _, status, usage = os.wait4(child.pid, 0)
@@ -77,15 +83,26 @@ def measure(command: list[str], runs: int, cwd: Path | None = None, label: str =
     results = []
     for i in range(runs):
         result = run_once(command, cwd)
-        print(f"  {label} run {i + 1}/{runs}: {result.seconds:.2f} s, "
-              f"{result.peak_bytes / 2**20:.0f} MiB, exit {result.code}", flush=True)
+        print(
+            f"  {label} run {i + 1}/{runs}: {result.seconds:.2f} s, "
+            f"{result.peak_bytes / 2**20:.0f} MiB, exit {result.code}",
+            flush=True,
+        )
         results.append(result)
     return Measure(results)
 
 
 def gongbao(package: Path, archive: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "gongbao.cli", "validate", str(package), "--archive",
-            str(archive), *extra]
+    return [
+        sys.executable,
+        "-m",
+        "gongbao.cli",
+        "validate",
+        str(package),
+        "--archive",
+        str(archive),
+        *extra,
+    ]
 
 
 def frictionless_command() -> list[str]:
@@ -95,8 +112,14 @@ def frictionless_command() -> list[str]:
 
 def _stamp(rows: int) -> str:
     digest = hashlib.sha256(str(rows).encode())
-    for path in sorted([REPO / "bench" / "generate.py", REPO / "datapackage.json",
-                        *(REPO / "schemas").glob("*.json"), *(REPO / "data").glob("*.csv")]):
+    for path in sorted(
+        [
+            REPO / "bench" / "generate.py",
+            REPO / "datapackage.json",
+            *(REPO / "schemas").glob("*.json"),
+            *(REPO / "data").glob("*.csv"),
+        ]
+    ):
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
 
@@ -132,8 +155,18 @@ def machine() -> list[str]:
         memory = f"{mem_kib / 2**20:.1f} GiB"
     except (OSError, IndexError, ValueError):
         memory = "unknown"
-    libraries = ", ".join(f"{n} {_version(n)}" for n in (
-        "gongbao", "pyarrow", "pandas", "numpy", "pandera", "frictionless", "great-expectations"))
+    libraries = ", ".join(
+        f"{n} {_version(n)}"
+        for n in (
+            "gongbao",
+            "pyarrow",
+            "pandas",
+            "numpy",
+            "pandera",
+            "frictionless",
+            "great-expectations",
+        )
+    )
     return [
         f"- CPU: {cpu}, {os.cpu_count()} logical cores; memory {memory}",
         f"- {platform.system()} {platform.release()}; Python {platform.python_version()}",
@@ -155,12 +188,20 @@ def _mib(value: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     default_archive = os.environ.get("GONGBAO_ARCHIVE") or str(REPO.parent / "shared" / "seeds")
-    parser.add_argument("--archive", type=Path, default=Path(default_archive),
-                        help="source archive (default: $GONGBAO_ARCHIVE or ../shared/seeds)")
-    parser.add_argument("--sizes", default="10000,100000,1000000",
-                        help="indicator rows, comma-separated")
-    parser.add_argument("--quick", action="store_true",
-                        help="one run each, no frictionless at 1M, no GX (a smoke test)")
+    parser.add_argument(
+        "--archive",
+        type=Path,
+        default=Path(default_archive),
+        help="source archive (default: $GONGBAO_ARCHIVE or ../shared/seeds)",
+    )
+    parser.add_argument(
+        "--sizes", default="10000,100000,1000000", help="indicator rows, comma-separated"
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="one run each, no frictionless at 1M, no GX (a smoke test)",
+    )
     parser.add_argument("--output", type=Path, default=DOC, help="where to write the table")
     args = parser.parse_args(argv)
     if not args.archive.is_dir():
@@ -181,20 +222,30 @@ def main(argv: list[str] | None = None) -> int:
         if not (args.quick and size >= 1_000_000):
             # frictionless at 1M takes about a minute: once there, as often as ours below.
             their_runs = 1 if size >= 1_000_000 else runs
-            theirs = measure([*frictionless_command(), "validate", "datapackage.json"], their_runs,
-                             cwd=package, label="frictionless")
+            theirs = measure(
+                [*frictionless_command(), "validate", "datapackage.json"],
+                their_runs,
+                cwd=package,
+                label="frictionless",
+            )
         rows.append((size, (package / "data" / "indicators.csv").stat().st_size, ours, theirs))
 
     gx: Measure | None = None
     gx_size = max(sizes)
     if not args.quick:
         if _version("great-expectations") == "not installed":
-            print("great-expectations is not installed: GX suite not timed "
-                  "(pip install 'gongbao[expectations]')", flush=True)
+            print(
+                "great-expectations is not installed: GX suite not timed "
+                "(pip install 'gongbao[expectations]')",
+                flush=True,
+            )
         else:
             print(f"GX suite on {gx_size} rows", flush=True)
-            gx = measure(gongbao(package_of(gx_size), args.archive, "--expectations"), 1,
-                         label="gongbao --expectations")
+            gx = measure(
+                gongbao(package_of(gx_size), args.archive, "--expectations"),
+                1,
+                label="gongbao --expectations",
+            )
 
     lines = [
         "# Benchmarks",
@@ -218,46 +269,86 @@ def main(argv: list[str] | None = None) -> int:
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         f"| shipped ({sum(1 for _ in (REPO / 'data' / 'indicators.csv').open()) - 1} indicator "
         f"rows, all tables) | {(REPO / 'data' / 'indicators.csv').stat().st_size / 1e3:.0f} kB | "
-        f"{shipped.seconds:.2f} s | {_mib(shipped.peak_bytes)} | {len(shipped.runs)} "
-        "| | | | |",
+        f"{shipped.seconds:.2f} s{shipped.exit_note} | {_mib(shipped.peak_bytes)} | "
+        f"{len(shipped.runs)} | | | | |",
     ]
     for size, nbytes, ours, theirs in rows:
-        cells = [f"{size:,} indicator rows", f"{nbytes / 1e6:.0f} MB", f"{ours.seconds:.2f} s",
-                 _mib(ours.peak_bytes), str(len(ours.runs))]
+        cells = [
+            f"{size:,} indicator rows",
+            f"{nbytes / 1e6:.0f} MB",
+            f"{ours.seconds:.2f} s{ours.exit_note}",
+            _mib(ours.peak_bytes),
+            str(len(ours.runs)),
+        ]
         if theirs:
-            cells += [f"{theirs.seconds:.1f} s", _mib(theirs.peak_bytes), str(len(theirs.runs)),
-                      f"{theirs.seconds / ours.seconds:.1f}x"]
+            cells += [
+                f"{theirs.seconds:.1f} s{theirs.exit_note}",
+                _mib(theirs.peak_bytes),
+                str(len(theirs.runs)),
+                f"{theirs.seconds / ours.seconds:.1f}x",
+            ]
         else:
             cells += ["not run", "", "", ""]
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "## Targets", ""]
     by_size = {size: (ours, theirs) for size, _, ours, theirs in rows}
-    checks = [(f"shipped package <= {TARGETS['shipped']} s",
-               f"{shipped.seconds:.2f} s", shipped.seconds <= TARGETS["shipped"])]
+    checks = [
+        (
+            f"shipped package <= {TARGETS['shipped']} s",
+            f"{shipped.seconds:.2f} s",
+            shipped.seconds <= TARGETS["shipped"],
+        )
+    ]
     if 1_000_000 in by_size:
         ours, theirs = by_size[1_000_000]
-        checks.append((f"1M rows <= {TARGETS['seconds_1m']:.0f} s", f"{ours.seconds:.2f} s",
-                       ours.seconds <= TARGETS["seconds_1m"]))
-        checks.append(("1M rows <= 1 GiB peak", _mib(ours.peak_bytes),
-                       ours.peak_bytes <= TARGETS["memory_1m"]))
+        checks.append(
+            (
+                f"1M rows <= {TARGETS['seconds_1m']:.0f} s",
+                f"{ours.seconds:.2f} s",
+                ours.seconds <= TARGETS["seconds_1m"],
+            )
+        )
+        checks.append(
+            (
+                "1M rows <= 1 GiB peak",
+                _mib(ours.peak_bytes),
+                ours.peak_bytes <= TARGETS["memory_1m"],
+            )
+        )
         if theirs:
             speedup = theirs.seconds / ours.seconds
-            checks.append((f"1M rows >= {TARGETS['speedup']:.0f}x faster than frictionless",
-                           f"{speedup:.1f}x", speedup >= TARGETS["speedup"]))
+            checks.append(
+                (
+                    f"1M rows >= {TARGETS['speedup']:.0f}x faster than frictionless",
+                    f"{speedup:.1f}x",
+                    speedup >= TARGETS["speedup"],
+                )
+            )
         if 100_000 in by_size:
             growth = ours.seconds / by_size[100_000][0].seconds
-            checks.append((f"100k -> 1M time grows <= {TARGETS['growth']:.0f}x", f"{growth:.1f}x",
-                           growth <= TARGETS["growth"]))
+            checks.append(
+                (
+                    f"100k -> 1M time grows <= {TARGETS['growth']:.0f}x",
+                    f"{growth:.1f}x",
+                    growth <= TARGETS["growth"],
+                )
+            )
     lines += ["| target | measured | met |", "|---|---:|---|"]
     lines += [f"| {name} | {value} | {'yes' if ok else 'NO'} |" for name, value, ok in checks]
     lines += ["", "## Great Expectations (family 7)", ""]
     if gx:
-        lines.append(f"`gongbao validate --expectations` (families 1-7) on {gx_size:,} indicator "
-                     f"rows: {gx.seconds:.1f} s wall, {_mib(gx.peak_bytes)} peak (one run).")
+        lines.append(
+            f"`gongbao validate --expectations` (families 1-7) on {gx_size:,} indicator "
+            f"rows: {gx.seconds:.1f} s wall{gx.exit_note}, {_mib(gx.peak_bytes)} peak (one run)."
+        )
     else:
         lines.append("Not run (`--quick`, or great-expectations is not installed).")
-    lines += ["", "Reproduce: `nox -s bench`, or `python bench/run.py --archive DIR` with gongbao "
-              "installed (`pip install '.[expectations]'`).", ""]
+    lines += [
+        "",
+        "Reproduce: `nox -s bench`, or `python bench/run.py --archive DIR` with gongbao "
+        "installed (`pip install '.[expectations]'`).",
+        "",
+    ]
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
