@@ -75,8 +75,12 @@ def indicator_rows(n: int) -> tuple[list[str], list[list[str]]]:
                 for slug, template in templates:
                     if len(rows) == n:
                         break
-                    row = dict(template, indicator_id=f"j{code}-{year}-{slug}-r{replica:0{width}d}",
-                               jurisdiction_code=code, year=str(year))
+                    row = dict(
+                        template,
+                        indicator_id=f"j{code}-{year}-{slug}-r{replica:0{width}d}",
+                        jurisdiction_code=code,
+                        year=str(year),
+                    )
                     rows.append([row[name] for name in header])
     rows.sort(key=lambda r: r[0])
     return header, rows

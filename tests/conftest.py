@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from csvedit import edit_text as edit_csv  # noqa: F401  (re-exported for tests)
 from csvedit import line_of  # noqa: F401
 
@@ -66,8 +67,14 @@ def run_gongbao(*args: str | Path, cwd: Path | None = None, env: dict | None = N
     full_env = {k: v for k, v in os.environ.items() if k != "GONGBAO_ARCHIVE"}
     full_env["GX_ANALYTICS_ENABLED"] = "false"
     full_env.update(env or {})
-    proc = subprocess.run([sys.executable, "-m", "gongbao.cli", *map(str, args)], cwd=cwd,
-                          env=full_env, capture_output=True, text=True, encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "gongbao.cli", *map(str, args)],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 

@@ -22,7 +22,7 @@ def find_row(path: Path, **match: str) -> tuple[int, dict[str, str]]:
     rows = read_rows(path)
     header = rows[0]
     for number, row in enumerate(rows[1:], start=2):
-        record = dict(zip(header, row))
+        record = dict(zip(header, row, strict=False))
         if all(record.get(k) == v for k, v in match.items()):
             return number, record
     raise AssertionError(f"no row with {match} in {path.name}")

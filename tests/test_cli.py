@@ -11,8 +11,11 @@ from csvedit import set_cell
 
 
 def _digest(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_shipped_package_is_valid_with_archive(validate, repo, archive):
@@ -55,10 +58,13 @@ def test_usage_errors_exit_2(validate, tmp_path, repo):
 
 
 def test_text_output_names_file_line_field_rule_and_hint(validate, package):
-    line = set_cell(package / "data" / "indicators.csv", "value", "97,6", metric="good_water_quality_ratio")
+    line = set_cell(
+        package / "data" / "indicators.csv", "value", "97,6", metric="good_water_quality_ratio"
+    )
     out = assert_reported(validate(package), "data/indicators.csv", line, "value", "type")
-    assert out.endswith("(numbers like 97.6 or -5, years like 2019, dates like 2020-04-02, "
-                        "URLs with https://)")
+    assert out.endswith(
+        "(numbers like 97.6 or -5, years like 2019, dates like 2020-04-02, URLs with https://)"
+    )
     assert "'97,6' is not a number" in out
 
 
@@ -69,8 +75,12 @@ def test_json_output(validate, package):
     payload = json.loads(result.out)
     assert payload["valid"] is False
     [problem] = [p for p in payload["problems"] if p["severity"] == "error"]
-    assert (problem["path"], problem["line"], problem["field"], problem["rule"]) == \
-        ("data/indicators.csv", line, "year", "range")
+    assert (problem["path"], problem["line"], problem["field"], problem["rule"]) == (
+        "data/indicators.csv",
+        line,
+        "year",
+        "range",
+    )
     assert problem["family"] == "schema" and problem["hint"]
 
 

@@ -20,8 +20,17 @@ def _point(package, resource: str, key: str, value: str) -> int:
     return next(n for n, line in enumerate(text.splitlines(), 1) if json.dumps(value) in line)
 
 
-@pytest.mark.parametrize("bad", ["/etc/passwd", "../outside.csv", "data/../../outside.csv",
-                                 "https://example.org/x.csv", "~/x.csv", "$HOME/x.csv"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "/etc/passwd",
+        "../outside.csv",
+        "data/../../outside.csv",
+        "https://example.org/x.csv",
+        "~/x.csv",
+        "$HOME/x.csv",
+    ],
+)
 def test_unsafe_resource_path_is_refused(validate, package, bad):
     line = _point(package, "targets", "path", bad)
     out = assert_reported(validate(package), "datapackage.json", line, "path", "unsafe-path")

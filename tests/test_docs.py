@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from gongbao import docs
 from gongbao.loaders import TableData
 

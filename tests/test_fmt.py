@@ -13,6 +13,7 @@ import io
 from pathlib import Path
 
 import pytest
+
 from gongbao.csvfmt import canonical_text
 
 BOM = b"\xef\xbb\xbf"

@@ -16,10 +16,11 @@ def test_whitespace(validate, package, value):
     assert_reported(validate(package), "data/indicators.csv", line, "scope_zh", "whitespace")
 
 
-@pytest.mark.parametrize("value", ["=HYPERLINK(\"x\")", "+1", "@SUM(A1)", "\tx", "-cmd"])
+@pytest.mark.parametrize("value", ['=HYPERLINK("x")', "+1", "@SUM(A1)", "\tx", "-cmd"])
 def test_formula_injection(validate, package, value):
-    line = set_cell(package / "data" / "agreements.csv", "title_en", value,
-                    instrument_type="initiative")
+    line = set_cell(
+        package / "data" / "agreements.csv", "title_en", value, instrument_type="initiative"
+    )
     assert_reported(validate(package), "data/agreements.csv", line, "title_en", "formula")
 
 
@@ -38,18 +39,22 @@ def test_full_width_digit_in_a_year_is_reported_once(validate, package):
 
 
 def test_full_width_letter_in_a_code(validate, package):
-    line = set_cell(package / "data" / "indicators.csv", "jurisdiction_code", "５00000",
-                    metric="good_air_days")
+    line = set_cell(
+        package / "data" / "indicators.csv", "jurisdiction_code", "５00000", metric="good_air_days"
+    )
     result = validate(package)
     assert_reported(result, "data/indicators.csv", line, "jurisdiction_code", "full-width")
-    errors = [r for r in result.out.splitlines() if f"indicators.csv:{line}: jurisdiction_code" in r]
+    errors = [
+        r for r in result.out.splitlines() if f"indicators.csv:{line}: jurisdiction_code" in r
+    ]
     assert len(errors) == 1, errors  # not also pattern or foreign-key
 
 
 def test_nfc(validate, package):
     decomposed = unicodedata.normalize("NFD", "Café")
-    line = set_cell(package / "data" / "agreements.csv", "title_en", decomposed,
-                    instrument_type="initiative")
+    line = set_cell(
+        package / "data" / "agreements.csv", "title_en", decomposed, instrument_type="initiative"
+    )
     assert_reported(validate(package), "data/agreements.csv", line, "title_en", "nfc")
 
 

@@ -12,9 +12,10 @@ import sys
 import zipfile
 from pathlib import Path
 
-import gongbao
 import pandas as pd
 import pytest
+
+import gongbao
 from gongbao.loaders import (
     DATE_DTYPE,
     SchemaMismatchError,

@@ -13,8 +13,10 @@ def _readme(repo) -> str:
 
 
 def test_every_rule_has_a_row_with_an_example(repo):
-    rows = {m.group(1): m.group(2) for m in
-            re.finditer(r"^\|[^|]*\| `([a-z0-9-]+)` \| `(.+)` \|$", _readme(repo), re.M)}
+    rows = {
+        m.group(1): m.group(2)
+        for m in re.finditer(r"^\|[^|]*\| `([a-z0-9-]+)` \| `(.+)` \|$", _readme(repo), re.M)
+    }
     assert set(rows) == set(RULES), set(RULES) ^ set(rows)
     for rule, example in rows.items():
         assert f": {rule}: " in example, f"example for {rule} does not show the rule: {example}"
@@ -37,8 +39,20 @@ def test_ci_runs_the_readme_test_command(repo):
 
 def test_every_nox_session_has_a_docstring(repo):
     tree = ast.parse((repo / "noxfile.py").read_text(encoding="utf-8"))
-    sessions = [node for node in tree.body if isinstance(node, ast.FunctionDef)
-                and any("session" in ast.unparse(d) for d in node.decorator_list)]
-    assert {s.name for s in sessions} >= {"validate", "tests", "lint", "fmt", "docs", "build", "bench"}
+    sessions = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+        and any("session" in ast.unparse(d) for d in node.decorator_list)
+    ]
+    assert {s.name for s in sessions} >= {
+        "validate",
+        "tests",
+        "lint",
+        "fmt",
+        "docs",
+        "build",
+        "bench",
+    }
     for session in sessions:
         assert ast.get_docstring(session), f"nox session {session.name} has no docstring"

@@ -14,9 +14,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
+
 from gongbao import release
 from gongbao.loaders import TableData
-from openpyxl import load_workbook
 
 
 @pytest.fixture(scope="module")

@@ -16,11 +16,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import assert_reported, copy_package, run_gongbao
-from csvedit import find_row, read_rows, set_cell
+
 from gongbao.descriptor import load_package
 from gongbao.problems import Report
 from gongbao.scaffold import find_resource
+
+from conftest import assert_reported, copy_package, run_gongbao
+from csvedit import find_row, read_rows, set_cell
 
 CAPTURE = "900_7e57000000000001.txt"
 ARTICLE = """\
@@ -76,63 +78,107 @@ def add_example(pkg: Path, archive_dir: Path, gongbao) -> None:
     data = pkg / "data"
 
     # 1. The source: the id comes from publisher and date, the hash from the capture.
-    out = new(gongbao, pkg, f"""source --publisher 示例日报 --publisher-en "Example Daily"
+    out = new(
+        gongbao,
+        pkg,
+        f"""source --publisher 示例日报 --publisher-en "Example Daily"
               --published 2024-05-21 --title 川渝签订嘉陵江流域水生态环境联合保护协议
-              --archive {CAPTURE} --archive-dir '{archive_dir}'""")
+              --archive {CAPTURE} --archive-dir '{archive_dir}'""",
+    )
     line, _ = find_row(data / "sources.csv", source_id=SOURCE)
     assert f"added sources row {SOURCE} at {data / 'sources.csv'}:{line}" in out
     assert "all required cells are filled" in out
-    fill(data / "sources.csv", {"source_id": SOURCE},
-         title_en="Sichuan and Chongqing sign an agreement on the Jialing River basin",
-         note="TEST FIXTURE (invented article). 5月20日 resolves to 2024-05-20; 去年 to 2023.")
+    fill(
+        data / "sources.csv",
+        {"source_id": SOURCE},
+        title_en="Sichuan and Chongqing sign an agreement on the Jialing River basin",
+        note="TEST FIXTURE (invented article). 5月20日 resolves to 2024-05-20; 去年 to 2023.",
+    )
 
     # 2. The agreement: the id comes from the English title and the year of the date.
-    out = new(gongbao, pkg, f"""agreement --source {SOURCE}
+    out = new(
+        gongbao,
+        pkg,
+        f"""agreement --source {SOURCE}
               --title-zh 嘉陵江流域水生态环境联合保护协议
               --title-en "Jialing River Basin Water Eco-environment Joint Protection Agreement"
-              --date 2024-05-20""")
+              --date 2024-05-20""",
+    )
     assert f"added agreements row {AGREEMENT}" in out
     assert "filled date_precision day (from date 2024-05-20)" in out
     for field in ("instrument_type", "status", "region", "evidence"):
         assert f"  {field}" in out  # listed as still to fill
-    fill(data / "agreements.csv", {"agreement_id": AGREEMENT},
-         instrument_type="agreement", status="signed", region="chengdu_chongqing",
-         event="嘉陵江流域生态环境保护联席会议",
-         evidence="5月20日,四川省生态环境厅、重庆市生态环境局在广安共同召开嘉陵江流域生态环境保护"
-         "联席会议,签订《嘉陵江流域水生态环境联合保护协议》",
-         note="5月20日 in an article of 2024-05-21 resolves to 2024-05-20.")
+    fill(
+        data / "agreements.csv",
+        {"agreement_id": AGREEMENT},
+        instrument_type="agreement",
+        status="signed",
+        region="chengdu_chongqing",
+        event="嘉陵江流域生态环境保护联席会议",
+        evidence="5月20日,四川省生态环境厅、重庆市生态环境局在广安共同召开嘉陵江流域生态环境保护"
+        "联席会议,签订《嘉陵江流域水生态环境联合保护协议》",
+        note="5月20日 in an article of 2024-05-21 resolves to 2024-05-20.",
+    )
 
     # 3. Its parties: both named by the article, so stated. Every cell given at once.
     for org in ("sichuan-eco-env-dept", "chongqing-eco-env-bureau"):
-        out = new(gongbao, pkg, f"""party --agreement {AGREEMENT} --org {org}
+        out = new(
+            gongbao,
+            pkg,
+            f"""party --agreement {AGREEMENT} --org {org}
                   --role signatory --attribution stated --source {SOURCE} --evidence
-                  四川省生态环境厅、重庆市生态环境局在广安共同召开嘉陵江流域生态环境保护联席会议""")
+                  四川省生态环境厅、重庆市生态环境局在广安共同召开嘉陵江流域生态环境保护联席会议""",
+        )
         assert "all required cells are filled" in out
 
     # 4. A mechanism it creates (--set is the generic form of the field options).
-    new(gongbao, pkg, f"""mechanism --set agreement_id={AGREEMENT}
-        --set mechanism=joint_monitoring --set source_id={SOURCE}""")
-    fill(data / "mechanisms.csv", {"agreement_id": AGREEMENT, "mechanism": "joint_monitoring"},
-         evidence="双方将建立嘉陵江跨界断面水质联合监测机制")
+    new(
+        gongbao,
+        pkg,
+        f"""mechanism --set agreement_id={AGREEMENT}
+        --set mechanism=joint_monitoring --set source_id={SOURCE}""",
+    )
+    fill(
+        data / "mechanisms.csv",
+        {"agreement_id": AGREEMENT, "mechanism": "joint_monitoring"},
+        evidence="双方将建立嘉陵江跨界断面水质联合监测机制",
+    )
 
     # 5. A target: unit is taken from the metric.
-    out = new(gongbao, pkg, f"""target --agreement {AGREEMENT} --metric water_quality_class
-              --deadline 2025-12-31 --source {SOURCE}""")
+    out = new(
+        gongbao,
+        pkg,
+        f"""target --agreement {AGREEMENT} --metric water_quality_class
+              --deadline 2025-12-31 --source {SOURCE}""",
+    )
     assert f"added targets row {TARGET}" in out
     assert "filled unit water_quality_class" in out
-    fill(data / "targets.csv", {"target_id": TARGET},
-         scope_zh="嘉陵江干流川渝交界断面", comparator="eq", value_label="Ⅱ",
-         evidence="到2025年底,嘉陵江干流川渝交界断面水质稳定在Ⅱ类",
-         note="到2025年底 read as deadline 2025-12-31; 稳定在 read as eq.")
+    fill(
+        data / "targets.csv",
+        {"target_id": TARGET},
+        scope_zh="嘉陵江干流川渝交界断面",
+        comparator="eq",
+        value_label="Ⅱ",
+        evidence="到2025年底,嘉陵江干流川渝交界断面水质稳定在Ⅱ类",
+        note="到2025年底 read as deadline 2025-12-31; 稳定在 read as eq.",
+    )
 
     # 6. An indicator: 去年 in an article of 2024-05-21 is 2023; the place prefix cq is reused.
-    out = new(gongbao, pkg, f"""indicator --jurisdiction-code 500000 --year 2023
-              --metric good_water_quality_ratio --source {SOURCE}""")
+    out = new(
+        gongbao,
+        pkg,
+        f"""indicator --jurisdiction-code 500000 --year 2023
+              --metric good_water_quality_ratio --source {SOURCE}""",
+    )
     assert f"added indicators row {INDICATOR}" in out
-    fill(data / "indicators.csv", {"indicator_id": INDICATOR},
-         scope_zh="嘉陵江流域纳入考核的断面", value="100",
-         evidence="嘉陵江流域纳入考核的12个断面水质优良比例为100%",
-         note="去年 (last year) in an article of 2024-05-21 resolves to 2023.")
+    fill(
+        data / "indicators.csv",
+        {"indicator_id": INDICATOR},
+        scope_zh="嘉陵江流域纳入考核的断面",
+        value="100",
+        evidence="嘉陵江流域纳入考核的12个断面水质优良比例为100%",
+        note="去年 (last year) in an article of 2024-05-21 resolves to 2023.",
+    )
 
 
 def test_contributing_example_validates(package: Path, archive_dir: Path, gongbao) -> None:
@@ -222,8 +268,12 @@ def test_help_lists_every_schema_field(repo: Path, gongbao, table: str) -> None:
 
 def test_new_row_has_schema_columns_and_canonical_form(package: Path, gongbao) -> None:
     path = package / "data" / "agreements.csv"
-    new(gongbao, package, """agreement --title-en "Test Accord on Rivers" --date 2019
-        --note 'a "quoted", comma note'""")
+    new(
+        gongbao,
+        package,
+        """agreement --title-en "Test Accord on Rivers" --date 2019
+        --note 'a "quoted", comma note'""",
+    )
     header, *rows = read_rows(path)
     row = dict(zip(header, next(r for r in rows if r[0] == "test-accord-rivers-2019"), strict=True))
     assert row["date_precision"] == "year"
@@ -249,8 +299,12 @@ def test_source_id_reuses_the_publisher_abbreviation(package: Path, gongbao) -> 
 
 def test_dry_run_changes_nothing(package: Path, gongbao) -> None:
     before = {p: p.read_bytes() for p in (package / "data").iterdir()}
-    out = new(gongbao, package, """indicator --jurisdiction-code 500000 --year 2024
-              --metric good_air_days --dry-run""")
+    out = new(
+        gongbao,
+        package,
+        """indicator --jurisdiction-code 500000 --year 2024
+              --metric good_air_days --dry-run""",
+    )
     assert "would add indicators row cq-2024-good-air-days" in out
     assert {p: p.read_bytes() for p in (package / "data").iterdir()} == before
 
@@ -261,23 +315,30 @@ def test_path_may_follow_the_options(package: Path, gongbao) -> None:
     assert "added metrics row heavy_pollution_days" in result.out  # snake_case, as its pattern
 
 
-@pytest.mark.parametrize(("command", "message"), [
-    ("nosuchtable", "unknown table 'nosuchtable'"),
-    ("agreement --set colour=red", "agreements has no field 'colour'"),
-    ("agreement --set status", "write FIELD=VALUE"),
-    ("agreement --status agreed", "status 'agreed' is not one of: signed, adopted"),
-    ("agreement --id sc-cq-air-pollution-agreement-2020", "ids are never reused"),
-    ("agreement --id 'Not A Slug'", "does not match the pattern"),
-    ("agreement --date 2020", "made from title_en: give --title-en"),
-    ("party --agreement sc-cq-air-pollution-agreement-2020 --org chongqing-eco-env-bureau",
-     "ids are never reused"),
-    ("mechanism --agreement x", "keyed by agreement_id, mechanism: give --mechanism"),
-    ("source --publisher 某报 --published 2024-01-02", "give --publisher-en"),
-    ("source --archive 001_3162b2f4d4b0c4f9.txt --id x-2024-01-01",
-     "already used by sources row cqrb-2020-04-02"),
-    ("jurisdiction --name-en Xiamen", "ids are not generated: give --code"),
-    ("agreement --title-en X --note 'two\nlines'", "note: a cell holds no line break"),
-])
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        ("nosuchtable", "unknown table 'nosuchtable'"),
+        ("agreement --set colour=red", "agreements has no field 'colour'"),
+        ("agreement --set status", "write FIELD=VALUE"),
+        ("agreement --status agreed", "status 'agreed' is not one of: signed, adopted"),
+        ("agreement --id sc-cq-air-pollution-agreement-2020", "ids are never reused"),
+        ("agreement --id 'Not A Slug'", "does not match the pattern"),
+        ("agreement --date 2020", "made from title_en: give --title-en"),
+        (
+            "party --agreement sc-cq-air-pollution-agreement-2020 --org chongqing-eco-env-bureau",
+            "ids are never reused",
+        ),
+        ("mechanism --agreement x", "keyed by agreement_id, mechanism: give --mechanism"),
+        ("source --publisher 某报 --published 2024-01-02", "give --publisher-en"),
+        (
+            "source --archive 001_3162b2f4d4b0c4f9.txt --id x-2024-01-01",
+            "already used by sources row cqrb-2020-04-02",
+        ),
+        ("jurisdiction --name-en Xiamen", "ids are not generated: give --code"),
+        ("agreement --title-en X --note 'two\nlines'", "note: a cell holds no line break"),
+    ],
+)
 def test_usage_errors_exit_2(package: Path, gongbao, command: str, message: str) -> None:
     table, *rest = shlex.split(command)
     before = {p: p.read_bytes() for p in (package / "data").iterdir()}
@@ -300,9 +361,19 @@ def test_missing_package_exits_2(tmp_path: Path, gongbao) -> None:
 
 
 def test_archive_file_not_in_archive_dir_exits_2(package: Path, tmp_path: Path, gongbao) -> None:
-    result = gongbao("new", "source", package, "--publisher", "重庆日报", "--published",
-                     "2024-01-02", "--archive", "999_0000000000000000.txt", "--archive-dir",
-                     tmp_path)
+    result = gongbao(
+        "new",
+        "source",
+        package,
+        "--publisher",
+        "重庆日报",
+        "--published",
+        "2024-01-02",
+        "--archive",
+        "999_0000000000000000.txt",
+        "--archive-dir",
+        tmp_path,
+    )
     assert result.code == 2
     assert "is not in the archive directory" in result.err
 
@@ -310,26 +381,46 @@ def test_archive_file_not_in_archive_dir_exits_2(package: Path, tmp_path: Path, 
 def test_archive_as_a_path_computes_the_hash(package: Path, tmp_path: Path, gongbao) -> None:
     capture = tmp_path / CAPTURE
     capture.write_text(ARTICLE, encoding="utf-8")
-    new(gongbao, package, f"""source --publisher 重庆日报 --published 2024-05-21
-        --archive '{capture}'""")
+    new(
+        gongbao,
+        package,
+        f"""source --publisher 重庆日报 --published 2024-05-21
+        --archive '{capture}'""",
+    )
     _, row = find_row(package / "data" / "sources.csv", source_id="cqrb-2024-05-21")
     assert row["archive"] == CAPTURE
     assert row["archive_sha256"] == hashlib.sha256(capture.read_bytes()).hexdigest()
 
 
-def test_archive_dir_defaults_to_gongbao_archive(package: Path, archive_dir: Path,
-                                                  gongbao) -> None:
-    result = gongbao("new", "source", package, "--publisher", "重庆日报", "--published",
-                     "2024-05-21", "--archive", CAPTURE, "--dry-run",
-                     env={"GONGBAO_ARCHIVE": str(archive_dir)})
+def test_archive_dir_defaults_to_gongbao_archive(package: Path, archive_dir: Path, gongbao) -> None:
+    result = gongbao(
+        "new",
+        "source",
+        package,
+        "--publisher",
+        "重庆日报",
+        "--published",
+        "2024-05-21",
+        "--archive",
+        CAPTURE,
+        "--dry-run",
+        env={"GONGBAO_ARCHIVE": str(archive_dir)},
+    )
     assert result.code == 0, result.err
     digest = hashlib.sha256((archive_dir / CAPTURE).read_bytes()).hexdigest()
     assert f"{CAPTURE},{digest}" in result.out
 
 
 def test_reference_to_a_missing_row_warns(package: Path, gongbao) -> None:
-    result = gongbao("new", "mechanism", package, "--agreement", "not-yet-added",
-                     "--mechanism", "joint_monitoring")
+    result = gongbao(
+        "new",
+        "mechanism",
+        package,
+        "--agreement",
+        "not-yet-added",
+        "--mechanism",
+        "joint_monitoring",
+    )
     assert result.code == 0
     assert "warning: agreement_id 'not-yet-added' is not in agreements.agreement_id" in result.err
 
@@ -337,8 +428,12 @@ def test_reference_to_a_missing_row_warns(package: Path, gongbao) -> None:
 def test_non_canonical_file_is_rewritten_canonically(package: Path, gongbao) -> None:
     path = package / "data" / "targets.csv"
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
-    new(gongbao, package, """target --agreement xsss-green-integration-decision-suizhou-2021
-        --metric good_air_days --deadline 2025-12-31""")
+    new(
+        gongbao,
+        package,
+        """target --agreement xsss-green-integration-decision-suizhou-2021
+        --metric good_air_days --deadline 2025-12-31""",
+    )
     assert gongbao("fmt", package, "--check").code == 0
     _, row = find_row(path, target_id="xsss-2025-good-air-days")
     assert row["unit"] == "day"
@@ -349,9 +444,11 @@ def test_contributing_shows_this_example(repo: Path) -> None:
     guide = (repo / "CONTRIBUTING.md").read_text(encoding="utf-8")
     for line in ARTICLE.splitlines()[1:]:  # all but the fixture label
         assert line in guide, line
-    quotes = ("双方将建立嘉陵江跨界断面水质联合监测机制",
-              "到2025年底,嘉陵江干流川渝交界断面水质稳定在Ⅱ类",
-              "嘉陵江流域纳入考核的12个断面水质优良比例为100%")
+    quotes = (
+        "双方将建立嘉陵江跨界断面水质联合监测机制",
+        "到2025年底,嘉陵江干流川渝交界断面水质稳定在Ⅱ类",
+        "嘉陵江流域纳入考核的12个断面水质优良比例为100%",
+    )
     for text in (CAPTURE, SOURCE, AGREEMENT, TARGET, INDICATOR, "joint_monitoring", *quotes):
         assert text in guide, text
     assert "README.md#validation" in guide

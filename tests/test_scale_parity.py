@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from conftest import REPO
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -39,8 +40,11 @@ def _report(tmp_path: Path, rows: int, archive: Path) -> list[tuple[str, str, st
         assert problem["path"] == "data/indicators.csv", problem
         assert problem["line"] in planted, f"unplanted problem at {rows} rows: {problem}"
         # "already appears on line N" names the line before the planted duplicate
-        message = re.sub(r"on line (\d+)", lambda m: f"on line {planted[int(m[1]) + 1]}-1"
-                         if int(m[1]) + 1 in planted else m[0], problem["message"])
+        message = re.sub(
+            r"on line (\d+)",
+            lambda m: f"on line {planted[int(m[1]) + 1]}-1" if int(m[1]) + 1 in planted else m[0],
+            problem["message"],
+        )
         message = re.sub(r"^\(indicator_id\) = \([^)]*\)", "(indicator_id) = (ID)", message)
         found.append((planted[problem["line"]], problem["field"], problem["rule"], message))
     return sorted(found)

@@ -11,22 +11,52 @@ CASES = [
     # (table, match, field, bad value, rule, words in the message)
     ("indicators", {"metric": "good_air_days"}, "value", "316天", "type", "is not a number"),
     ("indicators", {"metric": "good_air_days"}, "year", "19", "type", "four-digit year"),
-    ("sources", {"source_id": "cqrb-2020-04-02"}, "published", "2020-02-30", "type", "not an existing date"),
-    ("sources", {"source_id": "cqrb-2020-04-02"}, "published", "2020/04/02", "type", "not an existing date"),
+    (
+        "sources",
+        {"source_id": "cqrb-2020-04-02"},
+        "published",
+        "2020-02-30",
+        "type",
+        "not an existing date",
+    ),
+    (
+        "sources",
+        {"source_id": "cqrb-2020-04-02"},
+        "published",
+        "2020/04/02",
+        "type",
+        "not an existing date",
+    ),
     ("sources", {"source_id": "cqrb-2020-04-02"}, "url", "www.example", "type", "a URL"),
     ("parties", {"attribution": "stated"}, "evidence", "", "required", "empty"),
     ("agreements", {"instrument_type": "initiative"}, "status", "signd", "enum", "not one of"),
     ("agreements", {"instrument_type": "initiative"}, "date", "2025-13-05", "pattern", "pattern"),
-    ("organizations", {"org_type": "peoples_congress_standing_committee"}, "jurisdiction_code",
-     "42130", "pattern", "pattern"),
-    ("agreements", {"instrument_type": "initiative"}, "evidence", "长" * 101, "length", "longer than 100"),
+    (
+        "organizations",
+        {"org_type": "peoples_congress_standing_committee"},
+        "jurisdiction_code",
+        "42130",
+        "pattern",
+        "pattern",
+    ),
+    (
+        "agreements",
+        {"instrument_type": "initiative"},
+        "evidence",
+        "长" * 101,
+        "length",
+        "longer than 100",
+    ),
     ("indicators", {"metric": "good_air_days"}, "year", "1969", "range", "below the minimum 1970"),
     ("targets", {"metric": "water_quality_class"}, "value_label", "II", "enum", "not one of"),
 ]
 
 
-@pytest.mark.parametrize("table, match, field, value, rule, words", CASES,
-                         ids=[f"{c[0]}.{c[2]}={c[3][:12]}" for c in CASES])
+@pytest.mark.parametrize(
+    "table, match, field, value, rule, words",
+    CASES,
+    ids=[f"{c[0]}.{c[2]}={c[3][:12]}" for c in CASES],
+)
 def test_cell_rules(validate, package, table, match, field, value, rule, words):
     line = set_cell(package / "data" / f"{table}.csv", field, value, **match)
     out = assert_reported(validate(package), f"data/{table}.csv", line, field, rule)
@@ -45,18 +75,32 @@ def test_composite_primary_key(validate, package):
     path = package / "data" / "parties.csv"
     first_line, row = find_row(path, attribution="stated")
     line = append_row(path, **row)
-    out = assert_reported(validate(package), "data/parties.csv", line, "agreement_id", "primary-key")
+    out = assert_reported(
+        validate(package), "data/parties.csv", line, "agreement_id", "primary-key"
+    )
     assert f"already appears on line {first_line}" in out
 
 
-@pytest.mark.parametrize("table, match, field, target", [
-    ("indicators", {"metric": "good_air_days"}, "source_id", "sources.source_id"),
-    ("parties", {"attribution": "stated"}, "org_id", "organizations.org_id"),
-    ("mechanisms", {"mechanism": "joint_enforcement"}, "mechanism", "mechanism_types.mechanism"),
-    ("jurisdictions", {"code": "420100"}, "parent_code", "jurisdictions.code"),
-])
+@pytest.mark.parametrize(
+    "table, match, field, target",
+    [
+        ("indicators", {"metric": "good_air_days"}, "source_id", "sources.source_id"),
+        ("parties", {"attribution": "stated"}, "org_id", "organizations.org_id"),
+        (
+            "mechanisms",
+            {"mechanism": "joint_enforcement"},
+            "mechanism",
+            "mechanism_types.mechanism",
+        ),
+        ("jurisdictions", {"code": "420100"}, "parent_code", "jurisdictions.code"),
+    ],
+)
 def test_foreign_keys(validate, package, table, match, field, target):
-    line = set_cell(package / "data" / f"{table}.csv", field, "990000" if field == "parent_code"
-                    else "no-such-id", **match)
+    line = set_cell(
+        package / "data" / f"{table}.csv",
+        field,
+        "990000" if field == "parent_code" else "no-such-id",
+        **match,
+    )
     out = assert_reported(validate(package), f"data/{table}.csv", line, field, "foreign-key")
     assert f"is not in {target}" in out

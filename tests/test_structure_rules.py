@@ -9,8 +9,9 @@ from csvedit import find_row, line_of
 def test_gb18030_file_is_an_encoding_error_that_says_so(validate, package):
     path = package / "data" / "agreements.csv"
     path.write_bytes(path.read_text(encoding="utf-8").encode("gb18030"))
-    first_chinese = next(n for n, line in enumerate(path.read_bytes().split(b"\n"), 1)
-                         if any(b > 0x7F for b in line))
+    first_chinese = next(
+        n for n, line in enumerate(path.read_bytes().split(b"\n"), 1) if any(b > 0x7F for b in line)
+    )
     out = assert_reported(validate(package), "data/agreements.csv", first_chinese, "-", "encoding")
     assert "GB18030/GBK" in out
 
@@ -32,14 +33,18 @@ def test_missing_final_newline(validate, package):
     path = package / "data" / "metrics.csv"
     data = path.read_bytes().rstrip(b"\n")
     path.write_bytes(data)
-    assert_reported(validate(package), "data/metrics.csv", data.count(b"\n") + 1, "-",
-                    "trailing-newline")
+    assert_reported(
+        validate(package), "data/metrics.csv", data.count(b"\n") + 1, "-", "trailing-newline"
+    )
 
 
 def test_header_must_match_schema(validate, package):
     path = package / "data" / "indicators.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("change_unit", "change_units", 1),
-                    encoding="utf-8", newline="")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("change_unit", "change_units", 1),
+        encoding="utf-8",
+        newline="",
+    )
     out = assert_reported(validate(package), "data/indicators.csv", 1, "-", "header")
     assert "missing change_unit" in out and "'change_units'" in out
 

@@ -38,13 +38,17 @@ def test_value_within_metric_range(validate, package):
 
 def test_excellent_days_at_most_good_days(validate, package):
     line = set_cell(_indicators(package), "value", "320", metric="excellent_air_days")
-    out = assert_reported(validate(package), "data/indicators.csv", line, "value", "excellent-le-good")
+    out = assert_reported(
+        validate(package), "data/indicators.csv", line, "value", "excellent-le-good"
+    )
     assert "320 excellent-air days exceed the 316 good-air days of 500000 in 2019" in out
 
 
 def test_change_needs_change_unit(validate, package):
     line = set_cell(_indicators(package), "change_unit", "", metric="excellent_air_days")
-    out = assert_reported(validate(package), "data/indicators.csv", line, "change_unit", "change-unit")
+    out = assert_reported(
+        validate(package), "data/indicators.csv", line, "change_unit", "change-unit"
+    )
     assert "change is set but change_unit is empty" in out
 
 
@@ -56,33 +60,43 @@ def test_indicator_must_report_something(validate, package):
 def test_water_class_labels(validate, package):
     path = _indicators(package)
     _, row = find_row(path, metric="water_quality_grade")
-    row.update(indicator_id="zz-test-class", metric="water_quality_class", unit="water_quality_class",
-               value_label="II")
+    row.update(
+        indicator_id="zz-test-class",
+        metric="water_quality_class",
+        unit="water_quality_class",
+        value_label="II",
+    )
     line = append_row(path, **row)
     assert_reported(validate(package), "data/indicators.csv", line, "value_label", "water-class")
 
 
 def test_deadline_not_before_agreement(validate, package):
-    line = set_cell(package / "data" / "targets.csv", "deadline", "2021-12-30",
-                    metric="water_quality_class")
-    out = assert_reported(validate(package), "data/targets.csv", line, "deadline",
-                          "deadline-after-agreement")
+    line = set_cell(
+        package / "data" / "targets.csv", "deadline", "2021-12-30", metric="water_quality_class"
+    )
+    out = assert_reported(
+        validate(package), "data/targets.csv", line, "deadline", "deadline-after-agreement"
+    )
     assert "before the agreement's date 2021-12-31" in out
 
 
 def test_agreement_date_not_after_published(validate, package):
-    line = set_cell(package / "data" / "agreements.csv", "date", "2025-12-08",
-                    instrument_type="initiative")
+    line = set_cell(
+        package / "data" / "agreements.csv", "date", "2025-12-08", instrument_type="initiative"
+    )
     assert_reported(validate(package), "data/agreements.csv", line, "date", "date-after-published")
 
 
-@pytest.mark.parametrize("date, precision", [("2025-12", "day"), ("2025", "month"),
-                                             ("", "day"), ("2025-02-30", "day")])
+@pytest.mark.parametrize(
+    "date, precision", [("2025-12", "day"), ("2025", "month"), ("", "day"), ("2025-02-30", "day")]
+)
 def test_date_precision(validate, package, date, precision):
     path = package / "data" / "agreements.csv"
     set_cell(path, "date", date, instrument_type="initiative")
     line = set_cell(path, "date_precision", precision, instrument_type="initiative")
-    assert_reported(validate(package), "data/agreements.csv", line, "date_precision", "date-precision")
+    assert_reported(
+        validate(package), "data/agreements.csv", line, "date_precision", "date-precision"
+    )
 
 
 def test_no_year_after_next_year(validate, package):
@@ -93,8 +107,9 @@ def test_no_year_after_next_year(validate, package):
 
 def test_gbt2260_parent(validate, package):
     line = set_cell(package / "data" / "jurisdictions.csv", "parent_code", "430000", code="420100")
-    out = assert_reported(validate(package), "data/jurisdictions.csv", line, "parent_code",
-                          "gbt2260-parent")
+    out = assert_reported(
+        validate(package), "data/jurisdictions.csv", line, "parent_code", "gbt2260-parent"
+    )
     assert "parent of 420100 should be 420000, not 430000" in out
 
 

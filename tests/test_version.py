@@ -7,8 +7,9 @@ import re
 from importlib import metadata
 from pathlib import Path
 
-import gongbao
 import yaml
+
+import gongbao
 
 
 def _descriptor_version(repo: Path) -> str:

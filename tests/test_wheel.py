@@ -10,8 +10,9 @@ import venv
 import zipfile
 from pathlib import Path
 
-import gongbao
 import pytest
+
+import gongbao
 
 pytestmark = pytest.mark.slow
 

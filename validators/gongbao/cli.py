@@ -25,12 +25,15 @@ def _validate(args: argparse.Namespace) -> int:
     if args.require_archive and archive_path is None:
         return _usage("--require-archive: give --archive DIR or set GONGBAO_ARCHIVE")
     data_docs = Path(args.data_docs) if args.data_docs else None
-    report = validate(Path(args.path), archive=archive_path,
-                      expectations=args.expectations, data_docs=data_docs)
+    report = validate(
+        Path(args.path), archive=archive_path, expectations=args.expectations, data_docs=data_docs
+    )
     sys.stdout.write(RENDERERS[args.format](report))
     if archive_path is None and args.format != "json":
-        sys.stderr.write("WARNING: provenance NOT checked: evidence quotes were not compared with "
-                         "the sources (pass --archive DIR or set GONGBAO_ARCHIVE)\n")
+        sys.stderr.write(
+            "WARNING: provenance NOT checked: evidence quotes were not compared with "
+            "the sources (pass --archive DIR or set GONGBAO_ARCHIVE)\n"
+        )
     return EXIT_OK if report.valid else EXIT_INVALID
 
 
@@ -61,20 +64,38 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = commands.add_parser("validate", help="check a data package and report every problem")
-    check.add_argument("path", nargs="?", default=".", help="package directory or its datapackage.json")
-    check.add_argument("--archive", metavar="DIR", help="source archive for quote checks "
-                       "(default: $GONGBAO_ARCHIVE)")
-    check.add_argument("--require-archive", action="store_true",
-                       help="fail (exit 2) instead of skipping quote checks when no archive is given")
+    check.add_argument(
+        "path", nargs="?", default=".", help="package directory or its datapackage.json"
+    )
+    check.add_argument(
+        "--archive",
+        metavar="DIR",
+        help="source archive for quote checks (default: $GONGBAO_ARCHIVE)",
+    )
+    check.add_argument(
+        "--require-archive",
+        action="store_true",
+        help="fail (exit 2) instead of skipping quote checks when no archive is given",
+    )
     check.add_argument("--format", choices=["text", "json", "github"], default="text")
-    check.add_argument("--expectations", action="store_true",
-                       help="also run the Great Expectations suites (slower)")
-    check.add_argument("--data-docs", nargs="?", const="build/data-docs", metavar="DIR",
-                       help="run the suites and write Data Docs HTML (default build/data-docs)")
+    check.add_argument(
+        "--expectations",
+        action="store_true",
+        help="also run the Great Expectations suites (slower)",
+    )
+    check.add_argument(
+        "--data-docs",
+        nargs="?",
+        const="build/data-docs",
+        metavar="DIR",
+        help="run the suites and write Data Docs HTML (default build/data-docs)",
+    )
     check.set_defaults(run=_validate)
 
     fmt = commands.add_parser("fmt", help="rewrite CSVs in canonical form (layout only)")
-    fmt.add_argument("path", nargs="?", default=".", help="package directory or its datapackage.json")
+    fmt.add_argument(
+        "path", nargs="?", default=".", help="package directory or its datapackage.json"
+    )
     fmt.add_argument("--check", action="store_true", help="only report files that would change")
     fmt.set_defaults(run=_fmt)
 

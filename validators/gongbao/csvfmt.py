@@ -49,7 +49,7 @@ def _row(row: list[str]) -> str:
 def format_resource(resource: Resource, check: bool) -> bool:
     """Rewrite one file in canonical form (unless check); True when it was not canonical."""
     raw = resource.file.read_bytes()
-    data = raw[len(BOM):] if raw.startswith(BOM) else raw
+    data = raw[len(BOM) :] if raw.startswith(BOM) else raw
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -65,5 +65,8 @@ def format_resource(resource: Resource, check: bool) -> bool:
 def format_package(path: Path, check: bool = False) -> list[str]:
     """Canonicalise every resource file of the package; returns the paths that changed."""
     package = load_package(path, Report())
-    return [r.path for r in package.resources.values()
-            if unsafe_reason(r.path) is None and r.file.is_file() and format_resource(r, check)]
+    return [
+        r.path
+        for r in package.resources.values()
+        if unsafe_reason(r.path) is None and r.file.is_file() and format_resource(r, check)
+    ]

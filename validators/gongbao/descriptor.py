@@ -80,7 +80,9 @@ def find_descriptor(path: Path) -> Path:
     if path.is_dir():
         path = path / "datapackage.json"
     if not path.is_file():
-        raise UsageError(f"{path}: no datapackage.json here (give a package directory or its descriptor)")
+        raise UsageError(
+            f"{path}: no datapackage.json here (give a package directory or its descriptor)"
+        )
     return path
 
 
@@ -105,36 +107,55 @@ def load_package(path: Path, report: Report) -> Package:
     resources: dict[str, Resource] = {}
     for index, entry in enumerate(descriptor["resources"]):
         where = f"resources[{index}]"
-        if not isinstance(entry, dict) or not entry.get("name") or not isinstance(entry.get("path"), str):
-            report.error("descriptor", f"{where} needs a name and a single path",
-                         path="datapackage.json")
+        if (
+            not isinstance(entry, dict)
+            or not entry.get("name")
+            or not isinstance(entry.get("path"), str)
+        ):
+            report.error(
+                "descriptor", f"{where} needs a name and a single path", path="datapackage.json"
+            )
             continue
         name, ref, schema_ref = entry["name"], entry["path"], entry.get("schema")
         line = _line_of(text, ref)
         if (reason := unsafe_reason(ref)) is not None:
-            report.error("unsafe-path", f"resource '{name}' path {ref!r} {reason}; not read",
-                         path="datapackage.json", line=line, field="path")
+            report.error(
+                "unsafe-path",
+                f"resource '{name}' path {ref!r} {reason}; not read",
+                path="datapackage.json",
+                line=line,
+                field="path",
+            )
             continue
         if isinstance(schema_ref, dict):
             schema, schema_path = schema_ref, "datapackage.json"
         elif isinstance(schema_ref, str):
             if (reason := unsafe_reason(schema_ref)) is not None:
-                report.error("unsafe-path", f"resource '{name}' schema {schema_ref!r} {reason}; not read",
-                             path="datapackage.json", line=_line_of(text, schema_ref), field="schema")
+                report.error(
+                    "unsafe-path",
+                    f"resource '{name}' schema {schema_ref!r} {reason}; not read",
+                    path="datapackage.json",
+                    line=_line_of(text, schema_ref),
+                    field="schema",
+                )
                 continue
             schema_path = schema_ref
             try:
                 schema = json.loads((root / schema_ref).read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-                report.error("schema-file", f"schema of '{name}' cannot be read: {exc}",
-                             path=schema_ref)
+                report.error(
+                    "schema-file", f"schema of '{name}' cannot be read: {exc}", path=schema_ref
+                )
                 continue
         else:
-            report.error("descriptor", f"resource '{name}' has no schema", path="datapackage.json",
-                         line=line)
+            report.error(
+                "descriptor", f"resource '{name}' has no schema", path="datapackage.json", line=line
+            )
             continue
         if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
-            report.error("schema-file", f"schema of '{name}' has no 'fields' list", path=schema_path)
+            report.error(
+                "schema-file", f"schema of '{name}' has no 'fields' list", path=schema_path
+            )
             continue
         resources[name] = Resource(name, ref, root / ref, schema, schema_path)
     return Package(root, descriptor, resources)

@@ -8,6 +8,7 @@ runs only when asked, because it is slow to start.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,18 +29,21 @@ if TYPE_CHECKING:
 def to_frame(table: Table, typed: dict[str, pa.ChunkedArray]) -> pd.DataFrame:
     import pandas as pd
 
-    types = {pa.string(): pd.StringDtype("pyarrow"), pa.float64(): pd.Float64Dtype(),
-             pa.int64(): pd.Int64Dtype()}
+    types = {
+        pa.string(): pd.StringDtype("pyarrow"),
+        pa.float64(): pd.Float64Dtype(),
+        pa.int64(): pd.Int64Dtype(),
+    }
     columns = [typed[name] for name in table.resource.field_names]
     return pa.table(columns, names=table.resource.field_names).to_pandas(
-        types_mapper=types.get, date_as_object=False)
+        types_mapper=types.get, date_as_object=False
+    )
 
 
 def _import_table_rules() -> None:
-    try:
+    # Errors are not lost: the main thread imports the module again and sees them.
+    with contextlib.suppress(Exception):
         from . import table_rules  # noqa: F401
-    except Exception:  # noqa: BLE001  (the main thread imports it again and sees the error)
-        pass
 
 
 def _start_import() -> threading.Thread:
@@ -54,12 +58,19 @@ def _start_import() -> threading.Thread:
 
 
 def _family_status(report: Report, family: str) -> str:
-    return "failed" if any(p.family == family and p.severity == "error" for p in report.problems) \
+    return (
+        "failed"
+        if any(p.family == family and p.severity == "error" for p in report.problems)
         else "passed"
+    )
 
 
-def validate(path: Path, archive: Path | None = None, expectations: bool = False,
-             data_docs: Path | None = None) -> Report:
+def validate(
+    path: Path,
+    archive: Path | None = None,
+    expectations: bool = False,
+    data_docs: Path | None = None,
+) -> Report:
     """Validate the package at path; UsageError when path is not a package."""
     importing = _start_import()
     report = Report()

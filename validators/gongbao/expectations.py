@@ -47,20 +47,26 @@ DISTRIBUTIONS: dict[str, list[Expect]] = {
         Expect("ExpectColumnUniqueValueCountToBeBetween", {"column": "region", "min_value": 1}),
     ],
     "parties": [
-        Expect("ExpectColumnValuesToBeInSet",
-               {"column": "attribution", "value_set": ["stated"], "mostly": 0.2}),
+        Expect(
+            "ExpectColumnValuesToBeInSet",
+            {"column": "attribution", "value_set": ["stated"], "mostly": 0.2},
+        ),
     ],
     "mechanisms": [
         Expect("ExpectColumnUniqueValueCountToBeBetween", {"column": "mechanism", "min_value": 5}),
     ],
     "indicators": [
         Expect("ExpectColumnValuesToNotBeNull", {"column": "value", "mostly": 0.3}),
-        Expect("ExpectColumnValuesToBeBetween",
-               {"column": "year", "min_value": 2000, "max_value": 2100, "mostly": 0.95}),
+        Expect(
+            "ExpectColumnValuesToBeBetween",
+            {"column": "year", "min_value": 2000, "max_value": 2100, "mostly": 0.95},
+        ),
     ],
     "jurisdictions": [
-        Expect("ExpectColumnDistinctValuesToContainSet",
-               {"column": "level", "value_set": ["national", "province"]}),
+        Expect(
+            "ExpectColumnDistinctValuesToContainSet",
+            {"column": "level", "value_set": ["national", "province"]},
+        ),
     ],
 }
 
@@ -76,31 +82,42 @@ def suite_for(table: Table) -> list[Expect]:
 
 def _describe(result: Any) -> str:
     config = result.expectation_config
-    args = ", ".join(f"{k}={v!r}" for k, v in config.kwargs.items()
-                     if k not in ("batch_id", "column_list", "value_set"))
+    args = ", ".join(
+        f"{k}={v!r}"
+        for k, v in config.kwargs.items()
+        if k not in ("batch_id", "column_list", "value_set")
+    )
     observed = result.result.get("observed_value", result.result.get("unexpected_percent"))
     return f"{config.type}({args}) failed; observed {observed!r}"
 
 
-def check_expectations(tables: dict[str, Table], frames: dict[str, pd.DataFrame], report: Report,
-                       data_docs: Path | None = None) -> None:
+def check_expectations(
+    tables: dict[str, Table],
+    frames: dict[str, pd.DataFrame],
+    report: Report,
+    data_docs: Path | None = None,
+) -> None:
     import great_expectations as gx
     import great_expectations.expectations as gxe
     from great_expectations.checkpoint import UpdateDataDocsAction
-
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)  # keep stderr readable
-    actions = []
+    actions: list[Any] = []
     if data_docs is not None:
         data_docs.mkdir(parents=True, exist_ok=True)
-        context.add_data_docs_site(site_name="gongbao", site_config={
-            "class_name": "SiteBuilder",
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend",
-                              "base_directory": str(data_docs.resolve())},
-        })
+        context.add_data_docs_site(
+            site_name="gongbao",
+            site_config={
+                "class_name": "SiteBuilder",
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(data_docs.resolve()),
+                },
+            },
+        )
         actions.append(UpdateDataDocsAction(name="data_docs", site_names=["gongbao"]))
     source = context.data_sources.add_pandas("gongbao")
     for name, table in tables.items():
@@ -109,12 +126,20 @@ def check_expectations(tables: dict[str, Table], frames: dict[str, pd.DataFrame]
             suite.add_expectation(getattr(gxe, expect.kind)(**expect.kwargs))
         batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe(name)
         definition = context.validation_definitions.add(
-            gx.ValidationDefinition(name=name, data=batch, suite=suite))
+            gx.ValidationDefinition(name=name, data=batch, suite=suite)
+        )
         checkpoint = context.checkpoints.add(
-            gx.Checkpoint(name=name, validation_definitions=[definition], actions=actions))
+            gx.Checkpoint(name=name, validation_definitions=[definition], actions=actions)
+        )
         outcome = checkpoint.run(batch_parameters={"dataframe": frames[name]})
         for run in outcome.run_results.values():
             for result in run.results:
                 if not result.success:
-                    report.error("expectation", _describe(result), path=table.path,
-                                 field=result.expectation_config.kwargs.get("column"))
+                    report.error(
+                        "expectation",
+                        _describe(result),
+                        path=table.path,
+                        field=(
+                            result.expectation_config.kwargs if result.expectation_config else {}
+                        ).get("column"),
+                    )

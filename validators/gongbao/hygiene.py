@@ -38,8 +38,9 @@ def _bad_values(values: pa.Array | pa.ChunkedArray, field: dict) -> list[tuple[s
     found = []
     trimmed = pc.utf8_trim_whitespace(values)
     found.append(("whitespace", pc.not_equal(trimmed, values)))
-    found.append(("line-break", pc.or_(pc.match_substring(values, "\n"),
-                                       pc.match_substring(values, "\r"))))
+    found.append(
+        ("line-break", pc.or_(pc.match_substring(values, "\n"), pc.match_substring(values, "\r")))
+    )
     starts = pc.match_substring_regex(values, r"^[=+@\t\r-]")
     if pc.any(starts).as_py():
         negative_number = pc.match_substring_regex(values, _NEGATIVE_NUMBER)
@@ -51,8 +52,10 @@ def _bad_values(values: pa.Array | pa.ChunkedArray, field: dict) -> list[tuple[s
         if _is_code_field(field):
             found.append(("full-width", pc.match_substring_regex(values, _FULL_WIDTH)))
         found.append(("nfc", pc.not_equal(pc.utf8_normalize(values, form="NFC"), values)))
-    return [(rule, pc.fill_null(mask, False).to_numpy(zero_copy_only=False).astype(bool))
-            for rule, mask in found]
+    return [
+        (rule, pc.fill_null(mask, False).to_numpy(zero_copy_only=False).astype(bool))
+        for rule, mask in found
+    ]
 
 
 def _field_findings(table: Table, field: dict) -> list[tuple[str, np.ndarray]]:
@@ -61,12 +64,20 @@ def _field_findings(table: Table, field: dict) -> list[tuple[str, np.ndarray]]:
     if table.mostly_distinct(field["name"]):  # check cell by cell, each half on a thread
         half = len(column) // 2
         with ThreadPoolExecutor(max_workers=2) as pool:
-            parts = list(pool.map(lambda part: dict(_bad_values(part, field)),
-                                  (column.slice(0, half), column.slice(half))))
+            parts = list(
+                pool.map(
+                    lambda part: dict(_bad_values(part, field)),
+                    (column.slice(0, half), column.slice(half)),
+                )
+            )
         found = []
         for rule in _MESSAGES:  # both halves may not have run the same rules
-            masks = [part.get(rule, np.zeros(len(piece), dtype=bool)) for part, piece
-                     in zip(parts, (column.slice(0, half), column.slice(half)), strict=True)]
+            masks = [
+                part.get(rule, np.zeros(len(piece), dtype=bool))
+                for part, piece in zip(
+                    parts, (column.slice(0, half), column.slice(half)), strict=True
+                )
+            ]
             bad = np.concatenate(masks)
             if bad.any():
                 found.append((rule, np.flatnonzero(bad)))
@@ -79,8 +90,11 @@ def _field_findings(table: Table, field: dict) -> list[tuple[str, np.ndarray]]:
         if not bad.any():
             continue
         bad_values = values.filter(pa.array(bad))
-        rows = np.flatnonzero(pc.fill_null(pc.is_in(column, value_set=bad_values), False)
-                              .to_numpy(zero_copy_only=False))
+        rows = np.flatnonzero(
+            pc.fill_null(pc.is_in(column, value_set=bad_values), False).to_numpy(
+                zero_copy_only=False
+            )
+        )
         findings.append((rule, rows))
     return findings
 
@@ -107,8 +121,13 @@ def check_hygiene(table: Table, report: Report) -> None:
         for rule, rows in findings:
             cells = column.take(pa.array(rows)).to_pylist()
             for row, value in zip(rows, cells, strict=True):
-                report.error(rule, _MESSAGES[rule].format(v=_short(value), c=value[:1]),
-                             path=table.path, line=int(table.lines[row]), field=name)
+                report.error(
+                    rule,
+                    _MESSAGES[rule].format(v=_short(value), c=value[:1]),
+                    path=table.path,
+                    line=int(table.lines[row]),
+                    field=name,
+                )
             table.mark(name, rows)
 
 

@@ -21,7 +21,11 @@ def summary(report: Report) -> str:
     errors = len(report.errors)
     files = len({p.path for p in report.errors})
     rows = sum(report.rows.values())
-    verdict = "valid" if report.valid else f"INVALID: {errors} error{'s' * (errors != 1)} in {files} file{'s' * (files != 1)}"
+    verdict = (
+        "valid"
+        if report.valid
+        else f"INVALID: {errors} error{'s' * (errors != 1)} in {files} file{'s' * (files != 1)}"
+    )
     lines = [f"gongbao validate: {verdict} ({len(report.rows)} tables, {rows} rows)"]
     for family, status in report.families.items():
         lines.append(f"  {FAMILIES[family]}: {status}")

@@ -46,20 +46,29 @@ def load_archive(sources: Table, archive: Path, report: Report) -> dict[str, str
         try:
             data = file.read_bytes()
         except OSError:
-            report.error("archive-missing", f"{name} is not in the archive {archive}",
-                         field="archive", **where)
+            report.error(
+                "archive-missing",
+                f"{name} is not in the archive {archive}",
+                field="archive",
+                **where,
+            )
             continue
         actual = hashlib.sha256(data).hexdigest()
         if actual != expected:
-            report.error("archive-hash", f"{name} has SHA-256 {actual[:12]}…, the row says "
-                         f"{(expected or '')[:12]}…", field="archive_sha256", **where)
+            report.error(
+                "archive-hash",
+                f"{name} has SHA-256 {actual[:12]}…, the row says {(expected or '')[:12]}…",
+                field="archive_sha256",
+                **where,
+            )
             continue
         texts[source_id] = fold(data.decode("utf-8", errors="replace"))
     return texts
 
 
-def _distinct_pairs(table: Table, first: str, second: str, usable: np.ndarray
-                    ) -> tuple[np.ndarray, np.ndarray, list[tuple[str, str]]]:
+def _distinct_pairs(
+    table: Table, first: str, second: str, usable: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, list[tuple[str, str]]]:
     """Codes of the (first, second) pairs of usable rows with both cells set.
 
     Returns (code of each row, the distinct codes, the pair of each distinct code), all
@@ -84,16 +93,23 @@ def _distinct_pairs(table: Table, first: str, second: str, usable: np.ndarray
 def check_quotes(table: Table, texts: dict[str, str], report: Report) -> None:
     ok_cells = table.unreported("evidence") & table.unreported("source_id")
     codes, distinct, pairs = _distinct_pairs(table, "source_id", "evidence", ok_cells)
-    missing = {code: (s, e) for code, (s, e) in zip(distinct, pairs, strict=True)
-               if s in texts and fold(e) not in texts[s]}
+    missing = {
+        code: (s, e)
+        for code, (s, e) in zip(distinct, pairs, strict=True)
+        if s in texts and fold(e) not in texts[s]
+    }
     if not missing:
         return
     bad = np.flatnonzero(np.isin(codes, list(missing)))
     for row in bad:
         source_id, evidence = missing[codes[row]]
-        report.error("quote-not-found", f"quote not found in source {source_id}: "
-                     f"{evidence[:30]!r}…", path=table.path, line=int(table.lines[row]),
-                     field="evidence")
+        report.error(
+            "quote-not-found",
+            f"quote not found in source {source_id}: {evidence[:30]!r}…",
+            path=table.path,
+            line=int(table.lines[row]),
+            field="evidence",
+        )
     table.mark("evidence", bad)
 
 
@@ -113,13 +129,22 @@ def check_numbers(table: Table, report: Report) -> None:
     """Each numeric value and change of a row appears, as a number, in the row's quote."""
     for name in (n for n in NUMERIC_FIELDS if n in table.resource.field_names):
         codes, distinct, pairs = _distinct_pairs(table, name, "evidence", table.unreported(name))
-        missing = {code: v for code, (v, e) in zip(distinct, pairs, strict=True) if not _number_in_quote(v, e)}
+        missing = {
+            code: v
+            for code, (v, e) in zip(distinct, pairs, strict=True)
+            if not _number_in_quote(v, e)
+        }
         if not missing:
             continue
         bad = np.flatnonzero(np.isin(codes, list(missing)))
         for row in bad:
-            report.error("number-not-in-quote", f"{missing[codes[row]]} does not appear in the "
-                         "evidence quote", path=table.path, line=int(table.lines[row]), field=name)
+            report.error(
+                "number-not-in-quote",
+                f"{missing[codes[row]]} does not appear in the evidence quote",
+                path=table.path,
+                line=int(table.lines[row]),
+                field=name,
+            )
         table.mark(name, bad)
 
 
@@ -128,8 +153,10 @@ def check_provenance(tables: dict[str, Table], archive: Path | None, report: Rep
     for table in evidence_tables(tables):
         check_numbers(table, report)
     if archive is None or "sources" not in tables:
-        report.warning("provenance-skipped", "evidence quotes were NOT checked against the sources: "
-                       "no archive given")
+        report.warning(
+            "provenance-skipped",
+            "evidence quotes were NOT checked against the sources: no archive given",
+        )
         return False
     texts = load_archive(tables["sources"], archive, report)
     for table in evidence_tables(tables):

@@ -288,7 +288,7 @@ META_DESCRIPTIONS = {
             "column_name": "Name of the column.",
             "position": "1-based position of the column in its table.",
             "type": "Table Schema type (string, number, integer, year, date).",
-            "sqlite_type": "SQLite column type: INTEGER, NUMERIC or TEXT (dates are ISO 8601 text).",
+            "sqlite_type": "SQLite column type: INTEGER, NUMERIC or TEXT (dates as ISO 8601 text).",
             "required": "1 when every row has a value.",
             "constraints": "Constraints and allowed values, in words.",
             "description": "What the column holds (from its Table Schema).",

@@ -13,6 +13,7 @@ the table rules in family 3 work on.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 import pyarrow as pa
@@ -50,15 +51,33 @@ def _to_mask(array: pa.ChunkedArray | pa.Array) -> np.ndarray:
     return pc.fill_null(array, False).to_numpy(zero_copy_only=False).astype(bool)
 
 
-def _flag(table: Table, report: Report, name: str, mask: np.ndarray, rule: str,
-          describe: Callable[[str | None], str]) -> None:
+def _flag(
+    table: Table,
+    report: Report,
+    name: str,
+    mask: np.ndarray,
+    rule: str,
+    describe: Callable[[str | None], str],
+) -> None:
     rows = np.flatnonzero(mask & table.unreported(name))
     if not len(rows):
         return
     values = table.column(name).take(pa.array(rows)).to_pylist()
-    for row, value in zip(rows, values):
+    for row, value in zip(rows, values, strict=True):
         report.error(rule, describe(value), path=table.path, line=int(table.lines[row]), field=name)
     table.mark(name, rows)
+
+
+def _length_message(word: str, limit: int, value: str | None) -> str:
+    return f"value of {len(value or '')} characters is {word} {limit}"
+
+
+def _range_message(word: str, bound: object, value: str | None) -> str:
+    return f"{value} is {word} {bound}"
+
+
+def _reference_message(target: str, value: str | None) -> str:
+    return f"{value!r} is not in {target}"
 
 
 def _check_type(table: Table, field: dict, report: Report) -> pa.ChunkedArray:
@@ -68,12 +87,14 @@ def _check_type(table: Table, field: dict, report: Report) -> pa.ChunkedArray:
         raise UnsupportedSchema(f"field '{name}' has type '{kind}', which gongbao does not support")
     column = table.column(name)
     key = kind if kind != "string" else (kind, field.get("format", "default"))
-    pattern = _TYPE_PATTERNS.get(kind) or _FORMAT_PATTERNS.get(key)  # type: ignore[call-overload]
-    ok = table.elementwise(name, lambda v: pc.match_substring_regex(v, pattern)) \
-        if pattern else None
+    pattern = _TYPE_PATTERNS.get(kind) or _FORMAT_PATTERNS.get(key)
+    ok = (
+        table.elementwise(name, lambda v: pc.match_substring_regex(v, pattern)) if pattern else None
+    )
     if kind == "date" and ok is not None:
-        parsed = pc.strptime(pc.if_else(ok, column, None), format="%Y-%m-%d", unit="s",
-                             error_is_null=True)
+        parsed = pc.strptime(
+            pc.if_else(ok, column, None), format="%Y-%m-%d", unit="s", error_is_null=True
+        )
         # strptime is lenient (2020-02-30 becomes 2020-03-01): a real date prints back the same.
         same = pc.fill_null(pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), column), False)
         ok = pc.and_(ok, same)
@@ -87,8 +108,9 @@ def _check_type(table: Table, field: dict, report: Report) -> pa.ChunkedArray:
     if kind in ("integer", "year"):
         return pc.cast(column, pa.int64())
     if kind == "date":
-        return pc.cast(pc.strptime(column, format="%Y-%m-%d", unit="s", error_is_null=True),
-                       pa.date32())  # only real dates are left in column by now
+        return pc.cast(
+            pc.strptime(column, format="%Y-%m-%d", unit="s", error_is_null=True), pa.date32()
+        )  # only real dates are left in column by now
     return column
 
 
@@ -99,7 +121,9 @@ def _check_constraints(table: Table, field: dict, typed: pa.ChunkedArray, report
     present = pc.is_valid(column)
     if constraints.get("required"):
         # A required cell that held a wrong-typed value was already reported as 'type'.
-        _flag(table, report, name, ~_to_mask(present), "required", lambda v: "required value is empty")
+        _flag(
+            table, report, name, ~_to_mask(present), "required", lambda v: "required value is empty"
+        )
     if "enum" in constraints:
         allowed = [str(v) for v in constraints["enum"]]
         bad = _to_mask(pc.and_(present, pc.invert(pc.is_in(column, value_set=pa.array(allowed)))))
@@ -109,20 +133,45 @@ def _check_constraints(table: Table, field: dict, typed: pa.ChunkedArray, report
         pattern = constraints["pattern"]
         matches = table.elementwise(name, lambda v: pc.match_substring_regex(v, f"^(?:{pattern})$"))
         bad = _to_mask(pc.and_(present, pc.invert(matches)))
-        _flag(table, report, name, bad, "pattern", lambda v: f"{v!r} does not match pattern {pattern}")
-    for key, op, word in (("minLength", pc.less, "shorter than"), ("maxLength", pc.greater, "longer than")):
+        _flag(
+            table, report, name, bad, "pattern", lambda v: f"{v!r} does not match pattern {pattern}"
+        )
+    for key, op, word in (
+        ("minLength", pc.less, "shorter than"),
+        ("maxLength", pc.greater, "longer than"),
+    ):
         if key in constraints:
             limit = constraints[key]
             lengths = pc.utf8_length(column)
-            _flag(table, report, name, _to_mask(op(lengths, limit)), "length",
-                  lambda v, w=word, n=limit: f"value of {len(v or '')} characters is {w} {n}")
-    for key, op, word in (("minimum", pc.less, "below the minimum"), ("maximum", pc.greater, "above the maximum")):
+            _flag(
+                table,
+                report,
+                name,
+                _to_mask(op(lengths, limit)),
+                "length",
+                partial(_length_message, word, limit),
+            )
+    for key, op, word in (
+        ("minimum", pc.less, "below the minimum"),
+        ("maximum", pc.greater, "above the maximum"),
+    ):
         if key in constraints:
             bound = constraints[key]
-            limit = pa.scalar(bound, type=typed.type) if field.get("type") != "date" else \
-                pc.cast(pc.strptime(pa.scalar(bound), format="%Y-%m-%d", unit="s"), pa.date32())
-            _flag(table, report, name, _to_mask(op(typed, limit)), "range",
-                  lambda v, w=word, b=bound: f"{v} is {w} {b}")
+            limit = (
+                pa.scalar(bound, type=typed.type)
+                if field.get("type") != "date"
+                else pc.cast(
+                    pc.strptime(pa.scalar(bound), format="%Y-%m-%d", unit="s"), pa.date32()
+                )
+            )
+            _flag(
+                table,
+                report,
+                name,
+                _to_mask(op(typed, limit)),
+                "range",
+                partial(_range_message, word, bound),
+            )
     if constraints.get("unique"):
         _check_unique(table, [name], report, rule="unique")
 
@@ -162,9 +211,13 @@ def _check_unique(table: Table, names: list[str], report: Report, rule: str) -> 
     for row in rows:
         value = values.iloc[row]
         shown = value.replace("\x1f", ", ")
-        report.error(rule, f"({label}) = ({shown}) already appears on line "
-                     f"{table.lines[first[row]]}",
-                     path=table.path, line=int(table.lines[row]), field=names[0])
+        report.error(
+            rule,
+            f"({label}) = ({shown}) already appears on line {table.lines[first[row]]}",
+            path=table.path,
+            line=int(table.lines[row]),
+            field=names[0],
+        )
     table.mark(names[0], rows)
 
 
@@ -180,7 +233,7 @@ def check_foreign_keys(table: Table, tables: dict[str, Table], report: Report) -
         allowed = _key_column(parent, ref_fields).unique()
         bad = _to_mask(pc.and_(pc.is_valid(child), pc.invert(pc.is_in(child, value_set=allowed))))
         target = f"{parent.name}.{'+'.join(ref_fields)}"
-        _flag(table, report, fields[0], bad, "foreign-key", lambda v: f"{v!r} is not in {target}")
+        _flag(table, report, fields[0], bad, "foreign-key", partial(_reference_message, target))
 
 
 def check_schema(table: Table, report: Report) -> dict[str, pa.ChunkedArray]:

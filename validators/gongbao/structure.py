@@ -88,8 +88,9 @@ class Table:
         return pa.chunked_array([pc.take(func(encoded.dictionary), encoded.indices)])
 
 
-def in_halves(func: Callable[[pa.ChunkedArray], pa.Array | pa.ChunkedArray],
-             column: pa.ChunkedArray) -> pa.ChunkedArray:
+def in_halves(
+    func: Callable[[pa.ChunkedArray], pa.Array | pa.ChunkedArray], column: pa.ChunkedArray
+) -> pa.ChunkedArray:
     """func(column) for an element-wise func, on two threads (pyarrow releases the GIL)."""
     if len(column) < 200_000:
         result = func(column)
@@ -97,8 +98,9 @@ def in_halves(func: Callable[[pa.ChunkedArray], pa.Array | pa.ChunkedArray],
     half = len(column) // 2
     with ThreadPoolExecutor(max_workers=2) as pool:
         parts = list(pool.map(func, (column.slice(0, half), column.slice(half))))
-    chunks = [c for part in parts for c in (part.chunks if isinstance(part, pa.ChunkedArray)
-                                            else [part])]
+    chunks = [
+        c for part in parts for c in (part.chunks if isinstance(part, pa.ChunkedArray) else [part])
+    ]
     return pa.chunked_array(chunks, type=chunks[0].type)
 
 
@@ -106,8 +108,9 @@ def _line_of_offset(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def check_bytes(resource: Resource, data: bytes, report: Report,
-                utf8_checked: bool = False) -> bytes | None:
+def check_bytes(
+    resource: Resource, data: bytes, report: Report, utf8_checked: bool = False
+) -> bytes | None:
     """Encoding, BOM, line endings, final newline. Returns the text bytes to parse, or None.
 
     utf8_checked: the caller already knows every byte is UTF-8 (pyarrow's reader checks each
@@ -116,7 +119,7 @@ def check_bytes(resource: Resource, data: bytes, report: Report,
     path = resource.path
     if data.startswith(BOM):
         report.error("bom", "file starts with a UTF-8 byte-order mark", path=path, line=1)
-        data = data[len(BOM):]
+        data = data[len(BOM) :]
     try:
         if not utf8_checked:
             data.decode("utf-8")
@@ -125,21 +128,35 @@ def check_bytes(resource: Resource, data: bytes, report: Report,
         guess = ""
         try:
             data.decode("gb18030")
-            guess = "; it decodes as GB18030/GBK, so it was probably saved in a Chinese legacy encoding"
+            guess = (
+                "; it decodes as GB18030/GBK, so it was probably saved in a Chinese legacy encoding"
+            )
         except UnicodeDecodeError:
             pass
-        report.error("encoding", f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not UTF-8{guess}",
-                     path=path, line=line)
+        report.error(
+            "encoding",
+            f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not UTF-8{guess}",
+            path=path,
+            line=line,
+        )
         return None
     cr = data.find(b"\r")
     if cr >= 0:
-        kind = "CRLF" if data[cr + 1:cr + 2] == b"\n" else "CR"
+        kind = "CRLF" if data[cr + 1 : cr + 2] == b"\n" else "CR"
         count = data.count(b"\r")
-        report.error("line-ending", f"line ends with {kind} ({count} in the file)",
-                     path=path, line=_line_of_offset(data, cr))
+        report.error(
+            "line-ending",
+            f"line ends with {kind} ({count} in the file)",
+            path=path,
+            line=_line_of_offset(data, cr),
+        )
     if data and not data.endswith(b"\n"):
-        report.error("trailing-newline", "the last line has no newline", path=path,
-                     line=_line_of_offset(data, len(data) - 1))
+        report.error(
+            "trailing-newline",
+            "the last line has no newline",
+            path=path,
+            line=_line_of_offset(data, len(data) - 1),
+        )
     return data
 
 
@@ -180,15 +197,20 @@ def read_table(resource: Resource, report: Report) -> Table | None:
     try:
         raw = resource.file.read_bytes()
     except OSError as exc:
-        report.error("missing-file", f"cannot read {resource.path}: {exc.strerror}", path=resource.path)
+        report.error(
+            "missing-file", f"cannot read {resource.path}: {exc.strerror}", path=resource.path
+        )
         return None
-    text = raw[len(BOM):] if raw.startswith(BOM) else raw
+    text = raw[len(BOM) :] if raw.startswith(BOM) else raw
     table = None
     if not fast_failed and b"\r" not in text and _header_of(text) == resource.field_names:
         # pyarrow checks that every cell is UTF-8 while it parses (on all cores), so a file
         # it reads is never decoded as a whole in Python.
-        table = _read_fast(resource, pa.BufferReader(text),
-                           physical_lines=text.count(b"\n") + (0 if text.endswith(b"\n") else 1))
+        table = _read_fast(
+            resource,
+            pa.BufferReader(text),
+            physical_lines=text.count(b"\n") + (0 if text.endswith(b"\n") else 1),
+        )
     data = check_bytes(resource, raw, report, utf8_checked=table is not None)
     if data is None:
         return None
@@ -280,11 +302,15 @@ def _read_careful(resource: Resource, data: bytes, report: Report) -> Table:
         if not record or all(cell == "" for cell in record):
             report.error("blank-row", "blank row", path=resource.path, line=start)
         elif len(record) != width:
-            report.error("ragged-row", f"row has {len(record)} cells, the header has {width}",
-                         path=resource.path, line=start)
+            report.error(
+                "ragged-row",
+                f"row has {len(record)} cells, the header has {width}",
+                path=resource.path,
+                line=start,
+            )
         else:
             lines.append(start)
-            for column, cell in zip(columns, record):
+            for column, cell in zip(columns, record, strict=True):
                 column.append(cell if cell != "" else None)
         start = reader.line_num + 1
     arrays = [pa.array(column, type=pa.string()) for column in columns]

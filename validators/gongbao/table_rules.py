@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -54,6 +55,7 @@ def rule(rule_id: str, table: str, field: str, message: Callable[[pd.Series], st
     def register(ok: Callable[[pd.DataFrame, Frames], pd.Series]):
         RULES.append(TableRule(rule_id, table, field, ok, message))
         return ok
+
     return register
 
 
@@ -80,56 +82,102 @@ def _arrow(series: pd.Series) -> pyarrow.ChunkedArray | pyarrow.Array:
 # -- figures: targets and indicators -----------------------------------------------------
 
 for _table in ("targets", "indicators"):
-    rule("percent-range", _table, "value",
-         lambda r: f"{r['value']:g} percent is outside 0-100")(
-        lambda df, f: _ok(~((df["unit"] == "percent") & ~df["value"].between(0, 100))))
-    rule("day-range", _table, "value",
-         lambda r: f"{r['value']:g} days is more than a year holds (0-366)")(
-        lambda df, f: _ok(~((df["unit"] == "day") & ~df["value"].between(0, 366))))
-    rule("metric-unit", _table, "unit",
-         lambda r: f"unit {r['unit']!r} differs from metric {r['metric']!r}'s unit")(
-        lambda df, f: _ok((df["unit"] == _metric_attr(f, df, "unit"))
-                          | _metric_attr(f, df, "unit").isna()))
-    rule("metric-range", _table, "value",
-         lambda r: f"{r['value']:g} is outside the plausible range of metric {r['metric']!r}")(
-        lambda df, f: _ok((df["value"] >= _metric_attr(f, df, "minimum").fillna(-np.inf))
-                          & (df["value"] <= _metric_attr(f, df, "maximum").fillna(np.inf))))
+    rule("percent-range", _table, "value", lambda r: f"{r['value']:g} percent is outside 0-100")(
+        lambda df, f: _ok(~((df["unit"] == "percent") & ~df["value"].between(0, 100)))
+    )
+    rule(
+        "day-range",
+        _table,
+        "value",
+        lambda r: f"{r['value']:g} days is more than a year holds (0-366)",
+    )(lambda df, f: _ok(~((df["unit"] == "day") & ~df["value"].between(0, 366))))
+    rule(
+        "metric-unit",
+        _table,
+        "unit",
+        lambda r: f"unit {r['unit']!r} differs from metric {r['metric']!r}'s unit",
+    )(
+        lambda df, f: _ok(
+            (df["unit"] == _metric_attr(f, df, "unit")) | _metric_attr(f, df, "unit").isna()
+        )
+    )
+    rule(
+        "metric-range",
+        _table,
+        "value",
+        lambda r: f"{r['value']:g} is outside the plausible range of metric {r['metric']!r}",
+    )(
+        lambda df, f: _ok(
+            (df["value"] >= _metric_attr(f, df, "minimum").fillna(-np.inf))
+            & (df["value"] <= _metric_attr(f, df, "maximum").fillna(np.inf))
+        )
+    )
 
 
-@rule("water-class", "indicators", "value_label",
-      lambda r: f"{r['value_label']!r} is not a water-quality class")
+@rule(
+    "water-class",
+    "indicators",
+    "value_label",
+    lambda r: f"{r['value_label']!r} is not a water-quality class",
+)
 def _water_class(df: pd.DataFrame, frames: Frames) -> pd.Series:
     is_class = df["unit"] == "water_quality_class"
     return _ok(~is_class | df["value_label"].isin(WATER_CLASSES))
 
 
-@rule("change-unit", "indicators", "change_unit",
-      lambda r: "change is set but change_unit is empty" if pd.notna(r["change"])
-      else "change_unit is set but change is empty")
+@rule(
+    "change-unit",
+    "indicators",
+    "change_unit",
+    lambda r: (
+        "change is set but change_unit is empty"
+        if pd.notna(r["change"])
+        else "change_unit is set but change is empty"
+    ),
+)
 def _change_unit(df: pd.DataFrame, frames: Frames) -> pd.Series:
     return _ok(df["change"].isna() == df["change_unit"].isna())
 
 
-@rule("indicator-empty", "indicators", "value",
-      lambda r: "no value, value_label or change: the row reports nothing")
+@rule(
+    "indicator-empty",
+    "indicators",
+    "value",
+    lambda r: "no value, value_label or change: the row reports nothing",
+)
 def _indicator_empty(df: pd.DataFrame, frames: Frames) -> pd.Series:
     return _ok(df["value"].notna() | df["value_label"].notna() | df["change"].notna())
 
 
-@rule("excellent-le-good", "indicators", "value",
-      lambda r: f"{r['value']:g} excellent-air days exceed the {r['_good']:g} good-air days "
-                f"of {r['jurisdiction_code']} in {r['year']}")
+@rule(
+    "excellent-le-good",
+    "indicators",
+    "value",
+    lambda r: (
+        f"{r['value']:g} excellent-air days exceed the {r['_good']:g} good-air days "
+        f"of {r['jurisdiction_code']} in {r['year']}"
+    ),
+)
 def _excellent_le_good(df: pd.DataFrame, frames: Frames) -> pd.Series:
     key = ["jurisdiction_code", "year"]
-    good = (df.loc[df["metric"] == "good_air_days", key + ["value"]]
-            .dropna().groupby(key, observed=True)["value"].min().rename("_good"))
+    good = (
+        df.loc[df["metric"] == "good_air_days", key + ["value"]]
+        .dropna()
+        .groupby(key, observed=True)["value"]
+        .min()
+        .rename("_good")
+    )
     joined = df[key].join(good, on=key)
     df["_good"] = joined["_good"].to_numpy()
     return _ok(~((df["metric"] == "excellent_air_days") & (df["value"] > df["_good"])))
 
 
-@rule("deadline-after-agreement", "targets", "deadline",
-      lambda r: f"deadline {r['deadline']:%Y-%m-%d} is before the agreement's date {r['_date']}")
+@rule(
+    "deadline-after-agreement",
+    "targets",
+    "deadline",
+    lambda r: f"deadline {r['deadline']:%Y-%m-%d} is before the agreement's date {r['_date']}",
+)
 def _deadline_after_agreement(df: pd.DataFrame, frames: Frames) -> pd.Series:
     dates = frames["agreements"].drop_duplicates("agreement_id").set_index("agreement_id")["date"]
     df["_date"] = df["agreement_id"].map(dates).to_numpy()
@@ -151,17 +199,28 @@ def _date_exists(value: str) -> bool:
     return True
 
 
-@rule("date-precision", "agreements", "date_precision",
-      lambda r: f"date {r['date']!r} with date_precision {r['date_precision']!r}"
-                if pd.isna(r["date"]) or _date_exists(r["date"]) else f"date {r['date']!r} does not exist")
+@rule(
+    "date-precision",
+    "agreements",
+    "date_precision",
+    lambda r: (
+        f"date {r['date']!r} with date_precision {r['date_precision']!r}"
+        if pd.isna(r["date"]) or _date_exists(r["date"])
+        else f"date {r['date']!r} does not exist"
+    ),
+)
 def _date_precision(df: pd.DataFrame, frames: Frames) -> pd.Series:
     expected = df["date"].str.len().map(_PRECISION).fillna("unknown")
     exists = df["date"].map(_date_exists, na_action="ignore").fillna(True).astype(bool)
     return _ok((df["date_precision"] == expected) & exists)
 
 
-@rule("date-after-published", "agreements", "date",
-      lambda r: f"date {r['date']} is after the source was published ({r['_published']:%Y-%m-%d})")
+@rule(
+    "date-after-published",
+    "agreements",
+    "date",
+    lambda r: f"date {r['date']} is after the source was published ({r['_published']:%Y-%m-%d})",
+)
 def _date_after_published(df: pd.DataFrame, frames: Frames) -> pd.Series:
     published = frames["sources"].drop_duplicates("source_id").set_index("source_id")["published"]
     df["_published"] = df["source_id"].map(published).to_numpy()
@@ -170,8 +229,13 @@ def _date_after_published(df: pd.DataFrame, frames: Frames) -> pd.Series:
 
 # -- dates and years everywhere ------------------------------------------------------------
 
+
 def _next_year() -> int:
     return dt.date.today().year + 1
+
+
+def _future_message(column: str, row: pd.Series) -> str:
+    return f"{row[column]} is after next year ({_next_year()})"
 
 
 def _future(column: str, kind: str) -> Callable[[pd.DataFrame, Frames], pd.Series]:
@@ -184,16 +248,26 @@ def _future(column: str, kind: str) -> Callable[[pd.DataFrame, Frames], pd.Serie
         else:  # ISO text at reduced precision
             years = pd.to_numeric(values.str.slice(0, 4), errors="coerce")
         return _ok((years <= _next_year()).where(years.notna()))
+
     return ok
 
 
-for _table, _field, _kind in (("sources", "published", "date"), ("targets", "deadline", "date"),
-                              ("indicators", "year", "year"), ("agreements", "date", "text")):
-    rule("future-date", _table, _field,
-         lambda r, c=_field: f"{r[c]} is after next year ({_next_year()})")(_future(_field, _kind))
+for _table, _field, _kind in (
+    ("sources", "published", "date"),
+    ("targets", "deadline", "date"),
+    ("indicators", "year", "year"),
+    ("agreements", "date", "text"),
+):
+    rule(
+        "future-date",
+        _table,
+        _field,
+        partial(_future_message, _field),
+    )(_future(_field, _kind))
 
 
 # -- jurisdictions: GB/T 2260 --------------------------------------------------------------
+
 
 def implied_parent(code: str) -> str | None:
     """Parent a GB/T 2260 code's digits imply (100000 stands for the country)."""
@@ -216,31 +290,48 @@ def implied_level(code: str) -> str:
     return "county"
 
 
-@rule("gbt2260-parent", "jurisdictions", "parent_code",
-      lambda r: f"parent of {r['code']} should be {implied_parent(r['code']) or 'empty'}, "
-                f"not {r['parent_code'] if pd.notna(r['parent_code']) else 'empty'}")
+@rule(
+    "gbt2260-parent",
+    "jurisdictions",
+    "parent_code",
+    lambda r: (
+        f"parent of {r['code']} should be {implied_parent(r['code']) or 'empty'}, "
+        f"not {r['parent_code'] if pd.notna(r['parent_code']) else 'empty'}"
+    ),
+)
 def _parent(df: pd.DataFrame, frames: Frames) -> pd.Series:
     expected = df["code"].map(implied_parent, na_action="ignore")
     same = (df["parent_code"] == expected) | (df["parent_code"].isna() & expected.isna())
     return _ok(same.where(df["code"].notna()))
 
 
-@rule("gbt2260-level", "jurisdictions", "level",
-      lambda r: f"{r['code']} is a {implied_level(r['code'])} code, not {r['level']}")
+@rule(
+    "gbt2260-level",
+    "jurisdictions",
+    "level",
+    lambda r: f"{r['code']} is a {implied_level(r['code'])} code, not {r['level']}",
+)
 def _level(df: pd.DataFrame, frames: Frames) -> pd.Series:
     return _ok(df["level"] == df["code"].map(implied_level, na_action="ignore"))
 
 
 # -- running ---------------------------------------------------------------------------------
 
+
 def pandera_schema(resource: Resource, frames: Frames) -> pa.DataFrameSchema:
     """Columns and dtypes from the Table Schema, plus this table's rules as checks."""
-    columns = {f["name"]: pa.Column(VALIDATION_DTYPES[f.get("type", "string")], nullable=True)
-               for f in resource.fields}
-    checks = [pa.Check(lambda df, r=r: r.ok(df, frames), name=f"{r.rule}:{r.field}")
-              for r in RULES if r.table == resource.name]
-    return pa.DataFrameSchema(columns, checks=checks, strict=True, ordered=True, coerce=False,
-                              name=resource.name)
+    columns = {
+        f["name"]: pa.Column(VALIDATION_DTYPES[f.get("type", "string")], nullable=True)
+        for f in resource.fields
+    }
+    checks = [
+        pa.Check(lambda df, r=r: r.ok(df, frames), name=f"{r.rule}:{r.field}")
+        for r in RULES
+        if r.table == resource.name
+    ]
+    return pa.DataFrameSchema(
+        columns, checks=checks, strict=True, ordered=True, coerce=False, name=resource.name
+    )
 
 
 def check_tables(tables: dict[str, Table], frames: Frames, report: Report) -> None:
@@ -261,9 +352,16 @@ def check_tables(tables: dict[str, Table], frames: Frames, report: Report) -> No
             rows = np.unique(failures.loc[failures["check"] == label, "index"].dropna().astype(int))
             rows = rows[table.unreported(table_rule.field)[rows]]
             for row in rows:
-                report.error(table_rule.rule, table_rule.message(work.iloc[row]), path=table.path,
-                             line=int(table.lines[row]), field=table_rule.field)
+                report.error(
+                    table_rule.rule,
+                    table_rule.message(work.iloc[row]),
+                    path=table.path,
+                    line=int(table.lines[row]),
+                    field=table_rule.field,
+                )
             table.mark(table_rule.field, rows)
         other = failures[~failures["check"].astype(str).str.contains(":", regex=False)]
         if len(other):  # a dtype or column mismatch means the engine itself is wrong
-            raise RuntimeError(f"pandera schema mismatch on {name}: {other.head().to_dict('records')}")
+            raise RuntimeError(
+                f"pandera schema mismatch on {name}: {other.head().to_dict('records')}"
+            )
