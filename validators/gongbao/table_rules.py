@@ -172,6 +172,12 @@ def _excellent_le_good(df: pd.DataFrame, frames: Frames) -> pd.Series:
     return _ok(~((df["metric"] == "excellent_air_days") & (df["value"] > df["_good"])))
 
 
+def _lookup(frames: Frames, table: str, key: str, column: str, keys: pd.Series) -> np.ndarray:
+    """For each of keys, column of the row of frames[table] whose key it is (missing: NA)."""
+    index = frames[table].drop_duplicates(key).set_index(key)[column]
+    return keys.map(index).to_numpy()
+
+
 @rule(
     "deadline-after-agreement",
     "targets",
@@ -179,8 +185,7 @@ def _excellent_le_good(df: pd.DataFrame, frames: Frames) -> pd.Series:
     lambda r: f"deadline {r['deadline']:%Y-%m-%d} is before the agreement's date {r['_date']}",
 )
 def _deadline_after_agreement(df: pd.DataFrame, frames: Frames) -> pd.Series:
-    dates = frames["agreements"].drop_duplicates("agreement_id").set_index("agreement_id")["date"]
-    df["_date"] = df["agreement_id"].map(dates).to_numpy()
+    df["_date"] = _lookup(frames, "agreements", "agreement_id", "date", df["agreement_id"])
     deadline = df["deadline"].dt.strftime("%Y-%m-%d")
     # An agreement date may be YYYY or YYYY-MM: the deadline may not precede its start.
     return _ok(deadline >= df["_date"].str.slice(0, 10))
@@ -222,8 +227,7 @@ def _date_precision(df: pd.DataFrame, frames: Frames) -> pd.Series:
     lambda r: f"date {r['date']} is after the source was published ({r['_published']:%Y-%m-%d})",
 )
 def _date_after_published(df: pd.DataFrame, frames: Frames) -> pd.Series:
-    published = frames["sources"].drop_duplicates("source_id").set_index("source_id")["published"]
-    df["_published"] = df["source_id"].map(published).to_numpy()
+    df["_published"] = _lookup(frames, "sources", "source_id", "published", df["source_id"])
     return _ok(df["date"] <= df["_published"].dt.strftime("%Y-%m-%d"))
 
 
