@@ -336,7 +336,7 @@ def render(chart: Chart) -> bytes:
         "axes.spines.top": False,
         "axes.spines.right": False,
     }
-    with plt.rc_context(style):  # type: ignore[arg-type]  (mixed value types)
+    with plt.rc_context(style):  # type: ignore[arg-type]
         fig = chart.draw(chart.inputs)
         buffer = io.BytesIO()
         description = (
