@@ -49,3 +49,37 @@ def test_file_outside_the_package_is_never_opened(validate, package):
     result = validate(package)
     assert "outside.csv: -: encoding" not in result.out
     assert "encoding" not in result.out
+
+
+def test_broken_pattern_in_a_schema_is_a_schema_error_not_a_traceback(validate, package):
+    path = package / "schemas" / "jurisdictions.schema.json"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace('"pattern": "[0-9]{6}"', '"pattern": "[0-9{6}"', 1), encoding="utf-8"
+    )
+    out = assert_reported(
+        validate(package), "schemas/jurisdictions.schema.json", None, "-", "schema-file"
+    )
+    assert "invalid pattern '[0-9{6}'" in out
+
+
+def test_rules_that_need_an_unreadable_table_say_they_did_not_run(validate, package):
+    path = package / "data" / "metrics.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("unit", "units", 1), encoding="utf-8")
+    result = validate(package)
+    assert_reported(result, "data/metrics.csv", 1, "-", "header")
+    assert (
+        "data/indicators.csv: unit: metric-unit: warning: not checked: it needs table 'metrics'"
+        in result.out
+    )
+
+
+def test_resource_without_a_schema(validate, package):
+    descriptor_path = package / "datapackage.json"
+    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    del descriptor["resources"][0]["schema"]
+    text = json.dumps(descriptor, indent=2)
+    descriptor_path.write_text(text, encoding="utf-8")
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if '"data/sources.csv"' in row)
+    out = assert_reported(validate(package), "datapackage.json", line, "-", "descriptor")
+    assert "has no schema" in out

@@ -44,7 +44,7 @@ SUPPORTED_TYPES = {"string", "number", "integer", "year", "date"}
 
 
 class UnsupportedSchema(ValueError):
-    """A schema uses a type this engine does not implement (a schema error, never a pass)."""
+    """A schema this engine cannot apply: an unknown type, a broken pattern (never a pass)."""
 
 
 def _to_mask(array: pa.ChunkedArray | pa.Array) -> np.ndarray:
@@ -131,7 +131,14 @@ def _check_constraints(table: Table, field: dict, typed: pa.ChunkedArray, report
         _flag(table, report, name, bad, "enum", lambda v: f"{v!r} is not one of: {listing}")
     if "pattern" in constraints:
         pattern = constraints["pattern"]
-        matches = table.elementwise(name, lambda v: pc.match_substring_regex(v, f"^(?:{pattern})$"))
+        try:
+            matches = table.elementwise(
+                name, lambda v: pc.match_substring_regex(v, f"^(?:{pattern})$")
+            )
+        except pa.ArrowInvalid as exc:
+            raise UnsupportedSchema(
+                f"field '{name}' has an invalid pattern {pattern!r}: {exc}"
+            ) from None
         bad = _to_mask(pc.and_(present, pc.invert(matches)))
         _flag(
             table, report, name, bad, "pattern", lambda v: f"{v!r} does not match pattern {pattern}"

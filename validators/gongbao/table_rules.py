@@ -322,14 +322,31 @@ def _level(df: pd.DataFrame, frames: Frames) -> pd.Series:
 # -- running ---------------------------------------------------------------------------------
 
 
-def pandera_schema(resource: Resource, frames: Frames) -> pa.DataFrameSchema:
-    """Columns and dtypes from the Table Schema, plus this table's rules as checks."""
+def _decide(rule: TableRule, frames: Frames, skipped: set, df: pd.DataFrame) -> pd.Series:
+    """Run a rule; a rule that looks into a table that could not be read is skipped, loudly."""
+    try:
+        return rule.ok(df, frames)
+    except KeyError as exc:
+        if exc.args and exc.args[0] in frames:
+            raise
+        skipped.add((rule, str(exc.args[0] if exc.args else exc)))
+        return pd.Series(True, index=df.index)
+
+
+def pandera_schema(
+    resource: Resource, frames: Frames, skipped: set | None = None
+) -> pa.DataFrameSchema:
+    """Columns and dtypes from the Table Schema, plus this table's rules as checks.
+
+    Rules that cannot run because a table they look into is missing are added to skipped.
+    """
+    skipped = set() if skipped is None else skipped
     columns = {
         f["name"]: pa.Column(VALIDATION_DTYPES[f.get("type", "string")], nullable=True)
         for f in resource.fields
     }
     checks = [
-        pa.Check(lambda df, r=r: r.ok(df, frames), name=f"{r.rule}:{r.field}")
+        pa.Check(partial(_decide, r, frames, skipped), name=f"{r.rule}:{r.field}")
         for r in RULES
         if r.table == resource.name
     ]
@@ -344,13 +361,23 @@ def check_tables(tables: dict[str, Table], frames: Frames, report: Report) -> No
         if not any(r.table == name for r in RULES):
             continue  # its columns and dtypes come straight from the schema: nothing to add
         frame = frames[name]
-        schema = pandera_schema(table.resource, frames)
+        skipped: set[tuple[TableRule, str]] = set()
+        schema = pandera_schema(table.resource, frames, skipped)
         work = frame.copy(deep=False)  # rules may add helper columns for their messages
         try:
             schema.validate(work, lazy=True, inplace=True)
-            continue
+            failures = None
         except pa.errors.SchemaErrors as exc:
             failures = exc.failure_cases
+        for table_rule, missing in sorted(skipped, key=lambda item: item[0].rule):
+            report.warning(
+                table_rule.rule,
+                f"not checked: it needs table '{missing}', which could not be read",
+                path=table.path,
+                field=table_rule.field,
+            )
+        if failures is None:
+            continue
         for table_rule in (r for r in RULES if r.table == name):
             label = f"{table_rule.rule}:{table_rule.field}"
             rows = np.unique(failures.loc[failures["check"] == label, "index"].dropna().astype(int))
