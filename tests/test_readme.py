@@ -56,3 +56,12 @@ def test_every_nox_session_has_a_docstring(repo):
     }
     for session in sessions:
         assert ast.get_docstring(session), f"nox session {session.name} has no docstring"
+
+
+def test_every_command_is_documented(repo):
+    from gongbao.cli import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command").choices
+    for name in commands:
+        assert f"`gongbao {name}" in _readme(repo), f"gongbao {name} is not in the README"

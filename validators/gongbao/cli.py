@@ -59,7 +59,11 @@ def _usage(message: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
-    parser = argparse.ArgumentParser(prog="gongbao", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="gongbao",
+        description="Validate, format and extend the gongbao data package.",
+        epilog="Exit codes: 0 valid, 1 invalid, 2 usage error.",
+    )
     parser.add_argument("--version", action="version", version=f"gongbao {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
