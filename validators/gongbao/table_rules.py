@@ -66,11 +66,18 @@ def _ok(mask: pd.Series) -> pd.Series:
 
 
 def _metric_attr(frames: Frames, df: pd.DataFrame, attr: str) -> pd.Series:
-    """df["metric"].map(metrics' attr), looked up with pyarrow (pandas' map is 5-7x slower)."""
-    lookup = frames["metrics"].drop_duplicates("metric").set_index("metric")[attr]
-    positions = pc.index_in(_arrow(df["metric"]), value_set=_arrow(lookup.index.to_series()))
-    taken = lookup.array.take(positions.fill_null(-1).to_numpy(), allow_fill=True)
-    return pd.Series(taken, index=df.index, name=df["metric"].name)
+    """df["metric"].map(metrics' attr), looked up with pyarrow (pandas' map is 5-7x slower).
+
+    Several rules need the same lookup: it is kept as a helper column of the frame being
+    validated (rules add such columns for their messages too), so it is computed once.
+    """
+    helper = f"_metric_{attr}"
+    if helper not in df:
+        lookup = frames["metrics"].drop_duplicates("metric").set_index("metric")[attr]
+        positions = pc.index_in(_arrow(df["metric"]), value_set=_arrow(lookup.index.to_series()))
+        taken = lookup.array.take(positions.fill_null(-1).to_numpy(), allow_fill=True)
+        df[helper] = pd.Series(taken, index=df.index, name=df["metric"].name)
+    return df[helper]
 
 
 def _arrow(series: pd.Series) -> pyarrow.ChunkedArray | pyarrow.Array:
