@@ -36,7 +36,7 @@ def test_without_archive_provenance_is_reported_not_run(validate, repo):
     result = validate(repo)
     assert result.code == 0
     assert "4. Provenance: NOT RUN (no archive)" in result.out
-    assert "provenance-skipped: warning:" in result.out
+    assert "datapackage.json: -: provenance-skipped: warning: " in result.out
     assert "WARNING: provenance NOT checked" in result.err
 
 
