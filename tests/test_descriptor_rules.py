@@ -83,3 +83,40 @@ def test_resource_without_a_schema(validate, package):
     line = next(n for n, row in enumerate(text.splitlines(), 1) if '"data/sources.csv"' in row)
     out = assert_reported(validate(package), "datapackage.json", line, "-", "descriptor")
     assert "has no schema" in out
+
+
+def _edit_schema(package, name, change):
+    path = package / "schemas" / f"{name}.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    change(schema)
+    path.write_text(json.dumps(schema, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "name, change, words",
+    [
+        ("metrics", lambda s: s["fields"][1].pop("name"), "fields[1] of 'metrics' has no name"),
+        (
+            "indicators",
+            lambda s: s["foreignKeys"][1]["reference"].update(resource="metricz"),
+            "refers to resource 'metricz', which the package does not have",
+        ),
+        (
+            "targets",
+            lambda s: s.update(primaryKey=["target_idx"]),
+            "primaryKey field 'target_idx' is not a field of 'targets'",
+        ),
+        (
+            "parties",
+            lambda s: s["fields"].append(dict(s["fields"][0])),
+            "field names repeat in 'parties': agreement_id",
+        ),
+    ],
+    ids=["unnamed-field", "unknown-resource", "unknown-key", "repeated-field"],
+)
+def test_unusable_schema_is_reported_not_a_traceback(validate, package, name, change, words):
+    _edit_schema(package, name, change)
+    out = assert_reported(
+        validate(package), f"schemas/{name}.schema.json", None, "-", "schema-file"
+    )
+    assert words in out

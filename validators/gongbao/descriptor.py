@@ -34,7 +34,7 @@ class Resource:
 
     @property
     def field_names(self) -> list[str]:
-        return [f["name"] for f in self.fields]
+        return [f["name"] for f in self.fields if isinstance(f, dict) and "name" in f]
 
     @property
     def primary_key(self) -> list[str]:
@@ -158,4 +158,54 @@ def load_package(path: Path, report: Report) -> Package:
             )
             continue
         resources[name] = Resource(name, ref, root / ref, schema, schema_path)
-    return Package(root, descriptor, resources)
+    broken = {name: schema_problems(resource, resources) for name, resource in resources.items()}
+    for name, problems in broken.items():
+        for problem in problems:
+            report.error("schema-file", problem, path=resources[name].schema_path)
+    usable = {name: r for name, r in resources.items() if not broken[name]}
+    return Package(root, descriptor, usable)  # nothing can be checked against a broken schema
+
+
+def _names(value: object) -> list:
+    return [value] if isinstance(value, str) else list(value) if isinstance(value, list) else []
+
+
+def schema_problems(resource: Resource, resources: dict[str, Resource]) -> list[str]:
+    """What makes a Table Schema unusable: unnamed or repeated fields, keys to nowhere."""
+    problems = []
+    names = []
+    for index, field in enumerate(resource.fields):
+        if isinstance(field, dict) and isinstance(field.get("name"), str) and field["name"]:
+            names.append(field["name"])
+        else:
+            problems.append(f"fields[{index}] of '{resource.name}' has no name")
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        problems.append(f"field names repeat in '{resource.name}': {', '.join(repeated)}")
+    for key in _names(resource.schema.get("primaryKey", [])):
+        if key not in names:
+            problems.append(f"primaryKey field '{key}' is not a field of '{resource.name}'")
+    for fk in resource.schema.get("foreignKeys", []):
+        own = _names(fk.get("fields")) if isinstance(fk, dict) else []
+        reference = fk.get("reference", {}) if isinstance(fk, dict) else {}
+        target_name = reference.get("resource") or resource.name
+        target = resources.get(target_name)
+        theirs = _names(reference.get("fields"))
+        if not own or not theirs or len(own) != len(theirs):
+            problems.append(
+                f"a foreign key of '{resource.name}' needs fields and reference "
+                "fields of equal length"
+            )
+        elif any(f not in names for f in own):
+            problems.append(f"foreign key fields {own} are not all fields of '{resource.name}'")
+        elif target is None:
+            problems.append(
+                f"foreign key of '{resource.name}' refers to resource "
+                f"'{target_name}', which the package does not have"
+            )
+        elif any(f not in target.field_names for f in theirs):
+            problems.append(
+                f"foreign key of '{resource.name}' refers to {theirs}, "
+                f"not all fields of '{target_name}'"
+            )
+    return problems

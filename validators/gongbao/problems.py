@@ -48,8 +48,8 @@ _RULES = [
     Rule(
         "schema-file",
         "descriptor",
-        "every schema file exists and is a JSON Table Schema",
-        "check the schema path and that the file is valid JSON",
+        "every schema file exists and is a usable JSON Table Schema",
+        "check the schema: valid JSON, named fields, keys that name existing fields and tables",
     ),
     # 1. bytes and structure
     Rule("missing-file", "structure", "every resource file exists", "check the resource path"),
