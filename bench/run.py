@@ -208,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"archive not found: {args.archive} (pass --archive DIR)")
     sizes = [int(s) for s in args.sizes.split(",") if s]
     load_before = _load()
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
 
     print("shipped package", flush=True)
     shipped = measure(gongbao(REPO, args.archive), 1 if args.quick else 10, label="gongbao")

@@ -80,7 +80,7 @@ def build_time() -> dt.datetime:
     """The one timestamp every release file carries (UTC, naive)."""
     epoch = int(os.environ.get("SOURCE_DATE_EPOCH") or DEFAULT_EPOCH)
     epoch = max(epoch, DEFAULT_EPOCH)
-    return dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.fromtimestamp(epoch, tz=dt.UTC).replace(tzinfo=None)
 
 
 def _zip(members: Iterable[tuple[str, bytes]], when: dt.datetime) -> bytes:
