@@ -2,9 +2,9 @@
 
 Every cell is read as text, exactly as written: nothing is coerced, so later rules see what
 the contributor typed. A clean file takes the fast path (pyarrow's multi-threaded reader);
-a file with blank or ragged rows, CR line ends or quoted line breaks is re-read with Python's
-csv module, which knows on which line each record starts, so every message points at the
-right line.
+any other file (a BOM, CR line ends, no final newline, blank or ragged rows, quoted line
+breaks) is read with Python's csv module, which knows on which line each record starts, so
+every message points at the right line.
 """
 
 from __future__ import annotations
@@ -108,21 +108,14 @@ def _line_of_offset(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def check_bytes(
-    resource: Resource, data: bytes, report: Report, utf8_checked: bool = False
-) -> bytes | None:
-    """Encoding, BOM, line endings, final newline. Returns the text bytes to parse, or None.
-
-    utf8_checked: the caller already knows every byte is UTF-8 (pyarrow's reader checks each
-    cell), so the whole-file decode, the slowest step here, is skipped.
-    """
+def check_bytes(resource: Resource, data: bytes, report: Report) -> bytes | None:
+    """Encoding, BOM, line endings, final newline. Returns the text bytes to parse, or None."""
     path = resource.path
     if data.startswith(BOM):
         report.error("bom", "file starts with a UTF-8 byte-order mark", path=path, line=1)
         data = data[len(BOM) :]
     try:
-        if not utf8_checked:
-            data.decode("utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = _line_of_offset(data, exc.start)
         guess = ""
@@ -180,7 +173,6 @@ def check_header(resource: Resource, header: list[str], report: Report) -> bool:
 
 def read_table(resource: Resource, report: Report) -> Table | None:
     """Run family 1 on a resource and return its cells, or None when it cannot be read."""
-    fast_failed = False
     try:
         scanned = _scan_clean(resource)
     except OSError:
@@ -193,7 +185,8 @@ def read_table(resource: Resource, report: Report) -> Table | None:
             table = _read_fast(resource, source, physical_lines=scanned)
         if table is not None:
             return table
-        fast_failed = True
+    # Anything else is read whole, its bytes checked, and parsed by the careful reader,
+    # which knows the line of every record.
     try:
         raw = resource.file.read_bytes()
     except OSError as exc:
@@ -201,21 +194,9 @@ def read_table(resource: Resource, report: Report) -> Table | None:
             "missing-file", f"cannot read {resource.path}: {exc.strerror}", path=resource.path
         )
         return None
-    text = raw[len(BOM) :] if raw.startswith(BOM) else raw
-    table = None
-    if not fast_failed and b"\r" not in text and _header_of(text) == resource.field_names:
-        # pyarrow checks that every cell is UTF-8 while it parses (on all cores), so a file
-        # it reads is never decoded as a whole in Python.
-        table = _read_fast(
-            resource,
-            pa.BufferReader(text),
-            physical_lines=text.count(b"\n") + (0 if text.endswith(b"\n") else 1),
-        )
-    data = check_bytes(resource, raw, report, utf8_checked=table is not None)
+    data = check_bytes(resource, raw, report)
     if data is None:
         return None
-    if table is not None:
-        return table
     if not check_header(resource, _header_of(data) or [], report):
         return None
     return _read_careful(resource, data, report)
