@@ -61,14 +61,58 @@ class Result:
     out: str
     err: str
 
+    @property
+    def problems(self) -> list[str]:
+        """The report's problem lines (text format), without the summary."""
+        lines = self.out.splitlines()
+        end = next(
+            (i for i, line in enumerate(lines) if line.startswith("gongbao validate:")), None
+        )
+        return lines[:end]
 
-def run_gongbao(*args: str | Path, cwd: Path | None = None, env: dict | None = None) -> Result:
-    """Run the installed `gongbao` command as a user would, in a subprocess."""
+    @property
+    def errors(self) -> list[str]:
+        """The problem lines that are errors (warnings say 'rule: warning:')."""
+        return [line for line in self.problems if ": warning: " not in line]
+
+
+def run_cli(*args: str | Path, cwd: Path | None = None, env: dict | None = None) -> Result:
+    """`gongbao ARGS` in-process, as a user would run it (fast: engines are imported once).
+
+    GONGBAO_ARCHIVE is unset unless env sets it; cwd is the working directory for the call.
+    """
+    import contextlib
+    import io
+
+    from gongbao.cli import main
+
+    saved_env = dict(os.environ)
+    saved_cwd = Path.cwd()
+    os.environ.pop("GONGBAO_ARCHIVE", None)
+    os.environ.update(env or {})
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main([str(a) for a in args])
+            except SystemExit as exc:  # argparse: --help, usage errors
+                code = int(exc.code or 0)
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+def run_process(*args: str | Path, cwd: Path | None = None, env: dict | None = None) -> Result:
+    """`gongbao ARGS` in a subprocess: for the one smoke test per command."""
     full_env = {k: v for k, v in os.environ.items() if k != "GONGBAO_ARCHIVE"}
     full_env["GX_ANALYTICS_ENABLED"] = "false"
     full_env.update(env or {})
     proc = subprocess.run(
-        [sys.executable, "-m", "gongbao.cli", *map(str, args)],
+        [sys.executable, "-m", "gongbao", *map(str, args)],
         cwd=cwd,
         env=full_env,
         capture_output=True,
@@ -80,36 +124,30 @@ def run_gongbao(*args: str | Path, cwd: Path | None = None, env: dict | None = N
 
 @pytest.fixture
 def gongbao():
-    return run_gongbao
+    """Run the `gongbao` command in-process: gongbao("validate", path) -> Result."""
+    return run_cli
 
 
 def run_validate(*args: str | Path) -> Result:
-    """`gongbao validate ARGS` in-process (fast: the engines are imported once per session)."""
-    import contextlib
-    import io
-
-    from gongbao.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(["validate", *map(str, args)])
-        except SystemExit as exc:  # argparse usage errors
-            code = int(exc.code or 0)
-    return Result(code, out.getvalue(), err.getvalue())
+    return run_cli("validate", *args)
 
 
 @pytest.fixture
-def validate(monkeypatch):
-    monkeypatch.delenv("GONGBAO_ARCHIVE", raising=False)
+def validate():
+    """`gongbao validate ARGS` in-process."""
     return run_validate
 
 
 def assert_reported(result: Result, path: str, line: int | None, field: str, rule: str) -> str:
-    """The run failed (exit 1) and reported rule at path:line: field. Returns that output line."""
+    """The run failed (exit 1) and its only error is rule at path:line: field.
+
+    Returns that output line. Warnings (such as provenance-skipped without an archive) are
+    not errors; a test that expects several errors compares result.errors itself.
+    """
     where = f"{path}:{line}" if line is not None else path
     prefix = f"{where}: {field}: {rule}: "
-    matches = [row for row in result.out.splitlines() if row.startswith(prefix)]
     assert result.code == 1, f"expected exit 1, got {result.code}\n{result.out}{result.err}"
-    assert matches, f"no line starting {prefix!r} in:\n{result.out}"
-    return matches[0]
+    assert len(result.errors) == 1 and result.errors[0].startswith(prefix), (
+        f"expected exactly one error starting {prefix!r}, got:\n" + "\n".join(result.errors)
+    )
+    return result.errors[0]

@@ -6,8 +6,21 @@ import hashlib
 import json
 from pathlib import Path
 
-from conftest import assert_reported
+from conftest import assert_reported, run_process
 from csvedit import set_cell
+
+FAMILY_LINES = [
+    "  6. Descriptor safety: passed",
+    "  1. Bytes and structure: passed",
+    "  5. Hygiene: passed",
+    "  2. Schema and keys: passed",
+    "  3. Table rules (pandera): passed",
+]
+
+
+def _summary(root: Path) -> str:
+    rows = sum(len(p.read_bytes().splitlines()) - 1 for p in (root / "data").glob("*.csv"))
+    return f"gongbao validate: valid (10 tables, {rows} rows)"
 
 
 def _digest(root: Path) -> dict[str, str]:
@@ -20,28 +33,50 @@ def _digest(root: Path) -> dict[str, str]:
 
 def test_shipped_package_is_valid_with_archive(validate, repo, archive):
     result = validate(repo, "--archive", archive)
-    assert result.code == 0, result.out
-    assert "gongbao validate: valid" in result.out
-    assert "4. Provenance: passed" in result.out
+    assert (result.code, result.err) == (0, "")
+    assert result.out.splitlines() == [
+        _summary(repo),
+        *FAMILY_LINES,
+        "  4. Provenance: passed",
+        "  7. Great Expectations: not requested",
+    ]
 
 
-def test_archive_from_environment(validate, repo, archive, monkeypatch):
-    monkeypatch.setenv("GONGBAO_ARCHIVE", str(archive))
-    result = validate(repo)
+def test_smoke_validate_in_a_subprocess(repo, archive):
+    result = run_process("validate", repo, "--archive", archive)
+    assert (result.code, result.err) == (0, "")
+    assert result.out.splitlines()[0] == _summary(repo)
+
+
+def test_archive_from_environment(gongbao, repo, archive):
+    result = gongbao("validate", repo, env={"GONGBAO_ARCHIVE": str(archive)})
     assert result.code == 0
-    assert "4. Provenance: passed" in result.out
+    assert "  4. Provenance: passed" in result.out.splitlines()
 
 
 def test_without_archive_provenance_is_reported_not_run(validate, repo):
     result = validate(repo)
     assert result.code == 0
-    assert "4. Provenance: NOT RUN (no archive)" in result.out
-    assert "datapackage.json: -: provenance-skipped: warning: " in result.out
-    assert "WARNING: provenance NOT checked" in result.err
+    assert result.out.splitlines() == [
+        "datapackage.json: -: provenance-skipped: warning: evidence quotes were NOT checked "
+        "against the sources: no archive given (pass --archive DIR or set GONGBAO_ARCHIVE)",
+        _summary(repo),
+        *FAMILY_LINES,
+        "  4. Provenance: NOT RUN (no archive)",
+        "  7. Great Expectations: not requested",
+    ]
+    assert result.err == (
+        "WARNING: provenance NOT checked: evidence quotes were not compared with the sources "
+        "(pass --archive DIR or set GONGBAO_ARCHIVE)\n"
+    )
 
 
 def test_require_archive_refuses_to_skip(validate, repo):
-    assert validate(repo, "--require-archive").code == 2
+    result = validate(repo, "--require-archive")
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        "gongbao: error: --require-archive: give --archive DIR or set GONGBAO_ARCHIVE\n"
+    )
 
 
 def test_descriptor_path_is_accepted(validate, repo):
@@ -49,11 +84,24 @@ def test_descriptor_path_is_accepted(validate, repo):
 
 
 def test_usage_errors_exit_2(validate, tmp_path, repo):
-    assert validate(tmp_path / "missing").code == 2
+    missing = validate(tmp_path / "missing")
+    assert (missing.code, missing.err) == (
+        2,
+        f"gongbao: error: {tmp_path / 'missing'}: no datapackage.json here (give a package "
+        "directory, its datapackage.json, or a zip)\n",
+    )
     (tmp_path / "datapackage.json").write_text("{not json", encoding="utf-8")
     broken = validate(tmp_path)
-    assert broken.code == 2 and "unreadable descriptor" in broken.err
-    assert validate(repo, "--archive", tmp_path / "nowhere").code == 2
+    assert (broken.code, broken.err) == (
+        2,
+        "gongbao: error: datapackage.json: unreadable descriptor: Expecting property name "
+        "enclosed in double quotes: line 1 column 2 (char 1)\n",
+    )
+    nowhere = validate(repo, "--archive", tmp_path / "nowhere")
+    assert (nowhere.code, nowhere.err) == (
+        2,
+        f"gongbao: error: archive directory not found: {tmp_path / 'nowhere'}\n",
+    )
     assert validate(repo, "--format", "xml").code == 2
 
 
@@ -62,10 +110,10 @@ def test_text_output_names_file_line_field_rule_and_hint(validate, package):
         package / "data" / "indicators.csv", "value", "97,6", metric="good_water_quality_ratio"
     )
     out = assert_reported(validate(package), "data/indicators.csv", line, "value", "type")
-    assert out.endswith(
-        "(numbers like 97.6 or -5, years like 2019, dates like 2020-04-02, URLs with https://)"
+    assert out == (
+        f"data/indicators.csv:{line}: value: type: '97,6' is not a number (numbers like 97.6 "
+        "or -5, years like 2019, dates like 2020-04-02, URLs with https://)"
     )
-    assert "'97,6' is not a number" in out
 
 
 def test_json_output(validate, package):
@@ -75,20 +123,30 @@ def test_json_output(validate, package):
     payload = json.loads(result.out)
     assert payload["valid"] is False
     [problem] = [p for p in payload["problems"] if p["severity"] == "error"]
-    assert (problem["path"], problem["line"], problem["field"], problem["rule"]) == (
-        "data/indicators.csv",
-        line,
-        "year",
-        "range",
-    )
-    assert problem["family"] == "schema" and problem["hint"]
+    assert problem == {
+        "rule": "range",
+        "message": "1969 is below the minimum 1970",
+        "path": "data/indicators.csv",
+        "line": line,
+        "field": "year",
+        "severity": "error",
+        "family": "schema",
+        "hint": "check the value against the field's bounds in the schema",
+    }
 
 
 def test_github_annotations(validate, package):
     line = set_cell(package / "data" / "indicators.csv", "unit", "days", metric="good_air_days")
     result = validate(package, "--format", "github")
     assert result.code == 1
-    assert f"::error file=data/indicators.csv,line={line},title=gongbao enum (unit)::" in result.out
+    assert result.out.splitlines()[:2] == [
+        f"::error file=data/indicators.csv,line={line},title=gongbao enum (unit)::'days' is not "
+        "one of: percent, percentage_point, day, count, ug_m3, water_quality_class, grade (use "
+        "one of the listed codes; a new code is a schema change, see CONTRIBUTING.md)",
+        "::warning file=datapackage.json,title=gongbao provenance-skipped (datapackage.json)::"
+        "evidence quotes were NOT checked against the sources: no archive given (pass "
+        "--archive DIR or set GONGBAO_ARCHIVE)",
+    ]
 
 
 def test_validate_never_rewrites_anything(validate, package):

@@ -119,7 +119,7 @@ def test_gbt2260_level(validate, package):
 
 
 def test_province_direct_county_parent():
-    from gongbao.table_rules import implied_level, implied_parent
+    from gongbao.rules.tables import implied_level, implied_parent
 
     assert implied_parent("429021") == "420000"  # Shennongjia, directly under Hubei
     assert implied_level("429021") == "county"

@@ -1,7 +1,8 @@
-"""The ``gongbao`` command: validate, fmt, new.
+"""The ``gongbao`` command: validate | fmt | new | docs | release.
 
-Exit codes mean something: 0 valid, 1 invalid (or, for ``fmt --check``, not canonical),
-2 usage error (bad path, unreadable descriptor, unknown option).
+A thin layer over the library. The PATH argument, the exit codes (:class:`gongbao.errors.Exit`:
+0 valid, 1 invalid, 2 usage) and the handling of usage errors are defined here, once, for
+every command.
 """
 
 from __future__ import annotations
@@ -9,21 +10,36 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeAlias
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+from .errors import Exit, UsageError
+
+# argparse's registry of subcommands, to which each command adds its parser.
+Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+PATH_HELP = "package directory, its datapackage.json, or a release zip (default: .)"
 
 
-def _validate(args: argparse.Namespace) -> int:
-    from .engine import validate
-    from .output import RENDERERS
+def add_path(parser: argparse.ArgumentParser) -> None:
+    """The PATH argument every command takes."""
+    parser.add_argument("path", nargs="?", default=".", metavar="PATH", help=PATH_HELP)
+
+
+# -- validate ---------------------------------------------------------------------------------
+
+
+def _validate(args: argparse.Namespace) -> Exit:
+    from .rules.render import RENDERERS
+    from .validate import validate
 
     archive = args.archive or os.environ.get("GONGBAO_ARCHIVE") or None
     archive_path = Path(archive) if archive else None
     if archive_path is not None and not archive_path.is_dir():
-        return _usage(f"archive directory not found: {archive_path}")
+        raise UsageError(f"archive directory not found: {archive_path}")
     if args.require_archive and archive_path is None:
-        return _usage("--require-archive: give --archive DIR or set GONGBAO_ARCHIVE")
+        raise UsageError("--require-archive: give --archive DIR or set GONGBAO_ARCHIVE")
     data_docs = Path(args.data_docs) if args.data_docs else None
     report = validate(
         Path(args.path), archive=archive_path, expectations=args.expectations, data_docs=data_docs
@@ -34,43 +50,12 @@ def _validate(args: argparse.Namespace) -> int:
             "WARNING: provenance NOT checked: evidence quotes were not compared with "
             "the sources (pass --archive DIR or set GONGBAO_ARCHIVE)\n"
         )
-    return EXIT_OK if report.valid else EXIT_INVALID
+    return Exit.OK if report.valid else Exit.INVALID
 
 
-def _fmt(args: argparse.Namespace) -> int:
-    from .csvfmt import format_package
-
-    changed = format_package(Path(args.path), check=args.check)
-    verb = "would reformat" if args.check else "reformatted"
-    for path in changed:
-        print(f"{verb} {path}")
-    if args.check and changed:
-        print(f"{len(changed)} file(s) not in canonical form; run: gongbao fmt")
-        return EXIT_INVALID
-    print(f"{len(changed)} file(s) {verb}" if changed else "all files in canonical form")
-    return EXIT_OK
-
-
-def _usage(message: str) -> int:
-    sys.stderr.write(f"gongbao: error: {message}\n")
-    return EXIT_USAGE
-
-
-def build_parser() -> argparse.ArgumentParser:
-    from . import __version__
-
-    parser = argparse.ArgumentParser(
-        prog="gongbao",
-        description="Validate, format and extend the gongbao data package.",
-        epilog="Exit codes: 0 valid, 1 invalid, 2 usage error.",
-    )
-    parser.add_argument("--version", action="version", version=f"gongbao {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def _add_validate(commands: Commands) -> None:
     check = commands.add_parser("validate", help="check a data package and report every problem")
-    check.add_argument(
-        "path", nargs="?", default=".", help="package directory or its datapackage.json"
-    )
+    add_path(check)
     check.add_argument(
         "--archive",
         metavar="DIR",
@@ -96,27 +81,101 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.set_defaults(run=_validate)
 
-    fmt = commands.add_parser("fmt", help="rewrite CSVs in canonical form (layout only)")
-    fmt.add_argument(
-        "path", nargs="?", default=".", help="package directory or its datapackage.json"
-    )
+
+# -- fmt ----------------------------------------------------------------------------------------
+
+
+def _fmt(args: argparse.Namespace) -> Exit:
+    from .authoring.fmt import format_package
+
+    return format_package(Path(args.path), check=args.check)
+
+
+def _add_fmt(commands: Commands) -> None:
+    fmt = commands.add_parser("fmt", help="rewrite the CSVs in canonical form (layout only)")
+    add_path(fmt)
     fmt.add_argument("--check", action="store_true", help="only report files that would change")
     fmt.set_defaults(run=_fmt)
 
-    from .scaffold import add_parser as add_scaffold_parser
 
-    add_scaffold_parser(commands)
+# -- docs and release ---------------------------------------------------------------------------
+
+
+def _docs(args: argparse.Namespace) -> Exit:
+    from .docgen import run
+
+    return run(Path(args.path), check=args.check)
+
+
+def _add_docs(commands: Commands) -> None:
+    docs = commands.add_parser(
+        "docs", help="regenerate the README's data dictionary and rule table, and the charts"
+    )
+    add_path(docs)
+    docs.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 when anything is stale"
+    )
+    docs.set_defaults(run=_docs)
+
+
+def _release(args: argparse.Namespace) -> Exit:
+    from .publish import release
+
+    return release(Path(args.path), Path(args.out))
+
+
+def _add_release(commands: Commands) -> None:
+    release = commands.add_parser(
+        "release",
+        help="validate, then write the release files (zip, SQLite, xlsx, Excel CSVs)",
+    )
+    add_path(release)
+    release.add_argument(
+        "--out",
+        default="dist",
+        metavar="DIR",
+        help="directory for the release files (default: dist)",
+    )
+    release.set_defaults(run=_release)
+
+
+# -- the tree ---------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+    from .authoring.new import add_parser as add_new
+
+    parser = argparse.ArgumentParser(
+        prog="gongbao",
+        description="Validate, format, extend, document and release the gongbao data package.",
+        epilog="Exit codes: 0 valid, 1 invalid, 2 usage error.",
+    )
+    parser.add_argument("--version", action="version", version=f"gongbao {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    adders: list[Callable[[Commands], None]] = [
+        _add_validate,
+        _add_fmt,
+        add_new,
+        _add_docs,
+        _add_release,
+    ]
+    for add in adders:
+        add(commands)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    from .descriptor import UsageError
+def usage_error(message: str, prog: str = "gongbao") -> Exit:
+    sys.stderr.write(f"{prog}: error: {message}\n")
+    return Exit.USAGE
 
+
+def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.run(args)
+        return int(args.run(args))
     except UsageError as exc:
-        return _usage(str(exc))
+        return int(usage_error(str(exc)))
 
 
 if __name__ == "__main__":

@@ -17,12 +17,22 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from .problems import Report
-from .structure import Table
+from ..tableschema.csvio import Table
+from .catalogue import implements
+from .report import Report
 
 _SPACE = re.compile(r"\s+")
 _NUMBER_TOKEN = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 NUMERIC_FIELDS = ("value", "change")
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a capture, lower-case hex: what sources.archive_sha256 holds."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def fold(text: str) -> str:
@@ -33,6 +43,7 @@ def evidence_tables(tables: dict[str, Table]) -> list[Table]:
     return [t for t in tables.values() if {"source_id", "evidence"} <= set(t.resource.field_names)]
 
 
+@implements("archive-missing", "archive-hash")
 def load_archive(sources: Table, archive: Path, report: Report) -> dict[str, str]:
     """Folded article text per source_id, for captures that exist and match their hash."""
     texts: dict[str, str] = {}
@@ -44,16 +55,15 @@ def load_archive(sources: Table, archive: Path, report: Report) -> dict[str, str
         where = {"path": sources.path, "line": int(sources.lines[row])}
         file = archive / name
         try:
-            data = file.read_bytes()
+            actual = file_sha256(file)
         except OSError:
             report.error(
                 "archive-missing",
-                f"{name} is not in the archive {archive}",
+                f"{name} is not in the archive",
                 field="archive",
                 **where,
             )
             continue
-        actual = hashlib.sha256(data).hexdigest()
         if actual != expected:
             report.error(
                 "archive-hash",
@@ -62,7 +72,7 @@ def load_archive(sources: Table, archive: Path, report: Report) -> dict[str, str
                 **where,
             )
             continue
-        texts[source_id] = fold(data.decode("utf-8", errors="replace"))
+        texts[source_id] = fold(file.read_bytes().decode("utf-8", errors="replace"))
     return texts
 
 
@@ -90,6 +100,7 @@ def _distinct_pairs(
     return codes, distinct, list(zip(firsts, seconds, strict=True))
 
 
+@implements("quote-not-found")
 def check_quotes(table: Table, texts: dict[str, str], report: Report) -> None:
     ok_cells = table.unreported("evidence") & table.unreported("source_id")
     codes, distinct, pairs = _distinct_pairs(table, "source_id", "evidence", ok_cells)
@@ -125,6 +136,7 @@ def _number_in_quote(raw: str, quote: str) -> bool:
     return number in _quote_numbers(quote)
 
 
+@implements("number-not-in-quote")
 def check_numbers(table: Table, report: Report) -> None:
     """Each numeric value and change of a row appears, as a number, in the row's quote."""
     for name in (n for n in NUMERIC_FIELDS if n in table.resource.field_names):
@@ -148,6 +160,7 @@ def check_numbers(table: Table, report: Report) -> None:
         table.mark(name, bad)
 
 
+@implements("provenance-skipped")
 def check_provenance(tables: dict[str, Table], archive: Path | None, report: Report) -> bool:
     """Family 4. Returns True when the archive-backed quote check ran."""
     for table in evidence_tables(tables):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .problems import FAMILIES, Problem, Report
+from .report import Problem, Report
 
 
 def _location(problem: Problem) -> str:
@@ -27,8 +27,7 @@ def summary(report: Report) -> str:
         else f"INVALID: {errors} error{'s' * (errors != 1)} in {files} file{'s' * (files != 1)}"
     )
     lines = [f"gongbao validate: {verdict} ({len(report.rows)} tables, {rows} rows)"]
-    for family, status in report.families.items():
-        lines.append(f"  {FAMILIES[family]}: {status}")
+    lines += [f"  {line}" for line in report.family_lines()]
     return "\n".join(lines)
 
 

@@ -10,30 +10,37 @@ the same cell again in other words.
 
 from __future__ import annotations
 
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .problems import Report
-from .structure import Table
+from ..tableschema.csvio import Table
+from ..tableschema.package import Field
+from .catalogue import implements
+from .report import Report
 
-# Types whose cells are codes or numbers, and string fields constrained by a pattern (ids,
-# codes): these must be plain ASCII digits and letters.
-_CODE_TYPES = {"number", "integer", "year", "date", "yearmonth", "datetime", "boolean"}
 _FULL_WIDTH = "[\uff01-\uff5e\u3000]"
-# A negative number may start with '-'. Written for RE2 to mean what Python's
-# re.match(r"^-\d+(\.\d+)?([eE][-+]?\d+)?$") means: \d is any Unicode digit, and $ also
-# matches before a final newline.
-_NEGATIVE_NUMBER = r"^-\p{Nd}+(\.\p{Nd}+)?([eE][-+]?\p{Nd}+)?\n?$"
+# A signed number may start with '-' or '+' (a spreadsheet reads it as the number). Written
+# for RE2 to mean what Python's re.match(r"^[-+]\d+(\.\d+)?([eE][-+]?\d+)?$") means: \d is
+# any Unicode digit, and $ also matches before a final newline.
+_SIGNED_NUMBER = r"^[-+]\p{Nd}+(\.\p{Nd}+)?([eE][-+]?\p{Nd}+)?\n?$"
 
 
-def _is_code_field(field: dict) -> bool:
-    return field.get("type", "string") in _CODE_TYPES or "pattern" in field.get("constraints", {})
+def _not_nfc(values: pa.Array | pa.ChunkedArray, non_ascii: pa.Array) -> pa.Array:
+    """True where a value is not NFC. Python's check, on the non-ASCII values only: pyarrow's
+    utf8_normalize leaves decomposed text unchanged in some releases (seen up to 21)."""
+    mask = pc.fill_null(non_ascii, False).to_numpy(zero_copy_only=False).astype(bool)
+    rows = np.flatnonzero(mask)
+    texts = values.take(pa.array(rows)).to_pylist()
+    flags = np.zeros(len(mask), dtype=bool)
+    flags[rows] = [not unicodedata.is_normalized("NFC", text) for text in texts]
+    return pa.array(flags)
 
 
-def _bad_values(values: pa.Array | pa.ChunkedArray, field: dict) -> list[tuple[str, np.ndarray]]:
+def _bad_values(values: pa.Array | pa.ChunkedArray, field: Field) -> list[tuple[str, np.ndarray]]:
     """(rule, mask over values) for each hygiene rule these values break (null: no rule)."""
     found = []
     trimmed = pc.utf8_trim_whitespace(values)
@@ -43,25 +50,25 @@ def _bad_values(values: pa.Array | pa.ChunkedArray, field: dict) -> list[tuple[s
     )
     starts = pc.match_substring_regex(values, r"^[=+@\t\r-]")
     if pc.any(starts).as_py():
-        negative_number = pc.match_substring_regex(values, _NEGATIVE_NUMBER)
-        starts = pc.and_(starts, pc.invert(negative_number))
+        signed_number = pc.match_substring_regex(values, _SIGNED_NUMBER)
+        starts = pc.and_(starts, pc.invert(signed_number))
     found.append(("formula", starts))
     # Full-width characters and non-NFC text need a non-ASCII character: skip pure ASCII.
     non_ascii = pc.invert(pc.string_is_ascii(values))
     if pc.any(non_ascii).as_py():
-        if _is_code_field(field):
+        if field.is_code:  # codes, ids, numbers and dates: plain ASCII
             found.append(("full-width", pc.match_substring_regex(values, _FULL_WIDTH)))
-        found.append(("nfc", pc.not_equal(pc.utf8_normalize(values, form="NFC"), values)))
+        found.append(("nfc", _not_nfc(values, non_ascii)))
     return [
         (rule, pc.fill_null(mask, False).to_numpy(zero_copy_only=False).astype(bool))
         for rule, mask in found
     ]
 
 
-def _field_findings(table: Table, field: dict) -> list[tuple[str, np.ndarray]]:
+def _field_findings(table: Table, field: Field) -> list[tuple[str, np.ndarray]]:
     """(rule, rows) for each hygiene rule the field's cells break."""
-    column = table.column(field["name"])
-    if table.mostly_distinct(field["name"]):  # check cell by cell, each half on a thread
+    column = table.column(field.name)
+    if table.mostly_distinct(field.name):  # check cell by cell, each half on a thread
         half = len(column) // 2
         with ThreadPoolExecutor(max_workers=2) as pool:
             parts = list(
@@ -108,6 +115,7 @@ _MESSAGES = {
 }
 
 
+@implements("whitespace", "line-break", "formula", "full-width", "nfc")
 def check_hygiene(table: Table, report: Report) -> None:
     fields = table.resource.fields
     if len(table) * len(fields) > 1_000_000:
@@ -116,7 +124,7 @@ def check_hygiene(table: Table, report: Report) -> None:
     else:
         results = [_field_findings(table, f) for f in fields]
     for field, findings in zip(fields, results, strict=True):
-        name = field["name"]
+        name = field.name
         column = table.column(name)
         for rule, rows in findings:
             cells = column.take(pa.array(rows)).to_pylist()

@@ -17,8 +17,9 @@ from typing import Any
 
 import pandas as pd
 
-from .problems import Report
-from .structure import Table
+from ..tableschema.csvio import Table
+from .catalogue import implements
+from .report import Report
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
@@ -91,6 +92,7 @@ def _describe(result: Any) -> str:
     return f"{config.type}({args}) failed; observed {observed!r}"
 
 
+@implements("expectation")
 def check_expectations(
     tables: dict[str, Table],
     frames: dict[str, pd.DataFrame],
@@ -99,7 +101,7 @@ def check_expectations(
 ) -> None:
     import great_expectations as gx
     import great_expectations.expectations as gxe
-    from great_expectations.checkpoint import UpdateDataDocsAction
+    from great_expectations.checkpoint import UpdateDataDocsAction  # type: ignore[attr-defined]
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")

@@ -1,4 +1,5 @@
-"""Bytes and structure (rule family 1), and reading a CSV into a table of strings.
+"""CSV input and output: the strict reader (rule family 1: bytes and structure), the
+canonical writer, appending a row, and atomic writes. Every command reads and writes CSV here.
 
 Every cell is read as text, exactly as written: nothing is coerced, so later rules see what
 the contributor typed. A clean file takes the fast path (pyarrow's multi-threaded reader);
@@ -11,19 +12,26 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+import os
+import tempfile
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from .descriptor import Resource
-from .problems import Report
+from ..rules.catalogue import implements
+from ..rules.report import Report
+from .package import Resource
 
 BOM = b"\xef\xbb\xbf"
+# No limit on a cell's length beyond the file's own size (the csv module's default stops at
+# 131,072 characters with an error).
+csv.field_size_limit(2**31 - 1)
 
 
 @dataclass
@@ -45,7 +53,7 @@ class Table:
         return self.resource.path
 
     def __len__(self) -> int:
-        return self.data.num_rows
+        return int(self.data.num_rows)
 
     def column(self, name: str) -> pa.ChunkedArray:
         return self.data.column(name)
@@ -171,43 +179,57 @@ def check_header(resource: Resource, header: list[str], report: Report) -> bool:
     return False
 
 
-def read_table(resource: Resource, report: Report) -> Table | None:
-    """Run family 1 on a resource and return its cells, or None when it cannot be read."""
-    try:
-        scanned = _scan_clean(resource)
-    except OSError:
-        scanned = None  # reported below
-    if scanned is not None:
-        # A clean file (no BOM, no CR, final LF, the right header) has nothing to report at
-        # the byte level once pyarrow has checked that every cell is UTF-8: it is parsed
-        # straight from disk, never held in memory as a whole.
-        with pa.OSFile(str(resource.file)) as source:
-            table = _read_fast(resource, source, physical_lines=scanned)
-        if table is not None:
-            return table
+@implements(
+    "missing-file",
+    "encoding",
+    "bom",
+    "line-ending",
+    "trailing-newline",
+    "header",
+    "blank-row",
+    "ragged-row",
+)
+def read_table(resource: Resource, report: Report, missing_values: bool = True) -> Table | None:
+    """Read a resource strictly (rule family 1): its cells as text, or None when it cannot be
+    read. With missing_values, cells equal to one of the schema's missingValues are null;
+    without, only empty cells are (``gongbao fmt`` keeps every cell as written)."""
+    nulls = resource.missing_values if missing_values else [""]
+    source = resource.source
+    if isinstance(source, Path):
+        try:
+            scanned = _scan_clean(resource, source)
+        except OSError:
+            scanned = None  # reported below
+        if scanned is not None:
+            # A clean file (no BOM, no CR, final LF, the right header) has nothing to report
+            # at the byte level once pyarrow has checked that every cell is UTF-8: it is
+            # parsed straight from disk, never held in memory as a whole.
+            with pa.OSFile(str(source)) as stream:
+                table = _read_fast(resource, stream, scanned, nulls)
+            if table is not None:
+                return table
     # Anything else is read whole, its bytes checked, and parsed by the careful reader,
     # which knows the line of every record.
     try:
-        raw = resource.file.read_bytes()
+        raw = source.read_bytes()
     except OSError as exc:
-        report.error(
-            "missing-file", f"cannot read {resource.path}: {exc.strerror}", path=resource.path
-        )
+        reason = exc.strerror or str(exc)
+        report.error("missing-file", f"cannot read {resource.path}: {reason}", path=resource.path)
         return None
     data = check_bytes(resource, raw, report)
     if data is None:
         return None
     if not check_header(resource, _header_of(data) or [], report):
         return None
-    return _read_careful(resource, data, report)
+    return _read_careful(resource, data, report, nulls)
 
 
-def _scan_clean(resource: Resource, chunk_size: int = 1 << 23) -> int | None:
+def _scan_clean(resource: Resource, file: Path, chunk_size: int = 1 << 23) -> int | None:
     """Stream the file: its number of lines when no byte-level rule can fire (no BOM, no CR,
     a final newline) and the header is right; else None (read_table then looks closer)."""
     newlines = 0
     last = b""
-    with resource.file.open("rb") as handle:
+    with file.open("rb") as handle:
         first = handle.read(chunk_size)
         end = first.find(b"\n")
         if first.startswith(BOM) or end < 0 or _header_of(first[:end]) != resource.field_names:
@@ -223,20 +245,27 @@ def _scan_clean(resource: Resource, chunk_size: int = 1 << 23) -> int | None:
 
 
 def _header_of(data: bytes) -> list[str] | None:
-    """The cells of the first line, or None when it is not UTF-8 (check_bytes reports that)."""
-    end = data.find(b"\n")
+    """The cells of the first line (ended by LF, CRLF or a lone CR), or None when it is not
+    UTF-8 (check_bytes reports that)."""
+    ends = [i for i in (data.find(b"\n"), data.find(b"\r")) if i >= 0]
+    first = data[: min(ends)] if ends else data
     try:
-        first_line = (data if end < 0 else data[:end]).rstrip(b"\r").decode("utf-8")
+        first_line = first.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    return next(csv.reader([first_line]), [])
+    try:
+        return next(csv.reader([first_line]), [])
+    except csv.Error:
+        return None
 
 
 def _string_types(resource: Resource) -> dict[str, pa.DataType]:
     return {name: pa.string() for name in resource.field_names}
 
 
-def _read_fast(resource: Resource, source: pa.NativeFile, physical_lines: int) -> Table | None:
+def _read_fast(
+    resource: Resource, source: pa.NativeFile, physical_lines: int, nulls: list[str]
+) -> Table | None:
     """pyarrow reader; None when anything structural is off (then the careful path reports it).
 
     physical_lines: lines in the file (a last line without newline counts); a blank line or a
@@ -257,7 +286,7 @@ def _read_fast(resource: Resource, source: pa.NativeFile, physical_lines: int) -
                 column_types=_string_types(resource),
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
-                null_values=[""],
+                null_values=nulls,
                 check_utf8=True,  # an invalid byte fails the fast path
             ),
         )
@@ -269,7 +298,30 @@ def _read_fast(resource: Resource, source: pa.NativeFile, physical_lines: int) -
     return Table(resource, data_table, lines)
 
 
-def _read_careful(resource: Resource, data: bytes, report: Report) -> Table:
+def _records(
+    reader: Iterator[list[str]], resource: Resource, report: Report
+) -> Iterator[list[str]]:
+    """The reader's records, until one cannot be parsed (reported as a ragged row: the rest of
+    the file cannot be split into rows reliably)."""
+    line = getattr(reader, "line_num", 0)
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            report.error(
+                "ragged-row",
+                f"cannot split the file into rows from here on: {exc}",
+                path=resource.path,
+                line=line + 1,
+            )
+            return
+        line = getattr(reader, "line_num", line)
+        yield record
+
+
+def _read_careful(resource: Resource, data: bytes, report: Report, nulls: list[str]) -> Table:
     """Python csv reader: exact line numbers for blank and ragged rows and multi-line cells."""
     names = resource.field_names
     width = len(names)
@@ -277,9 +329,10 @@ def _read_careful(resource: Resource, data: bytes, report: Report) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""))
     next(reader, None)
     columns: list[list[str | None]] = [[] for _ in names]
+    missing = set(nulls)
     lines: list[int] = []
     start = reader.line_num + 1
-    for record in reader:
+    for record in _records(reader, resource, report):
         if not record or all(cell == "" for cell in record):
             report.error("blank-row", "blank row", path=resource.path, line=start)
         elif len(record) != width:
@@ -292,7 +345,76 @@ def _read_careful(resource: Resource, data: bytes, report: Report) -> Table:
         else:
             lines.append(start)
             for column, cell in zip(columns, record, strict=True):
-                column.append(cell if cell != "" else None)
+                column.append(None if cell in missing else cell)
         start = reader.line_num + 1
     arrays = [pa.array(column, type=pa.string()) for column in columns]
     return Table(resource, pa.table(arrays, names=names), np.array(lines, dtype=np.int64))
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+
+def _cell(value: str) -> str:
+    """Minimal quoting, spelled out: csv.writer before Python 3.11.9 leaves a bare CR unquoted."""
+    if any(c in value for c in ',"\r\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def csv_line(values: list[str]) -> str:
+    """One CSV record in canonical form, with its LF."""
+    if values == [""]:
+        return '""\n'  # a lone empty cell must not become a blank line
+    return ",".join(_cell(value) for value in values) + "\n"
+
+
+@dataclass
+class Canonical:
+    """A table in canonical form: the file's bytes and the line each row starts on."""
+
+    data: bytes
+    lines: list[int]  # lines[i]: line of the i-th row in written order
+    order: list[int]  # order[i]: index, in the input rows, of the i-th row written
+
+
+def canonical(names: list[str], rows: list[list[str]], primary_key: list[str]) -> Canonical:
+    """The canonical CSV of a header and rows of text (empty string for an empty cell):
+    UTF-8 without BOM, LF line ends, minimal quoting, rows sorted by primary key (stable, so
+    rows with equal keys keep their order)."""
+    positions = [names.index(k) for k in primary_key if k in names]
+    order = sorted(range(len(rows)), key=lambda i: tuple(rows[i][p] for p in positions))
+    out = [csv_line(names)]
+    line = 2 + out[0].count("\n") - 1
+    lines = []
+    for index in order:
+        record = csv_line(rows[index])
+        lines.append(line)
+        line += record.count("\n")
+        out.append(record)
+    return Canonical("".join(out).encode("utf-8"), lines, order)
+
+
+def text_rows(table: Table) -> list[list[str]]:
+    """A table's cells as rows of text, an empty (null) cell as ''."""
+    columns = [
+        ["" if v is None else v for v in table.column(n).to_pylist()]
+        for n in table.resource.field_names
+    ]
+    return [list(row) for row in zip(*columns, strict=True)] if columns else []
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace path with data, or leave it untouched: a temporary file in the same directory,
+    flushed to disk, then renamed over the old one (keeping its permissions)."""
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        if path.exists():
+            os.chmod(temp, path.stat().st_mode & 0o7777)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

@@ -21,40 +21,59 @@ import pyarrow
 import pyarrow.compute as pc
 from pandera.config import ValidationDepth, config_context
 
-from .descriptor import Resource
-from .problems import Report
-from .structure import Table
+from ..tableschema.csvio import Table
+from ..tableschema.package import Resource
+from .catalogue import implements
+from .report import Report
 
 Frames = dict[str, pd.DataFrame]
 
 WATER_CLASSES = ["Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ", "Ⅴ", "劣Ⅴ"]
 NATIONAL = "100000"
 
-# Table Schema type -> the pandas dtype validation works on (nullable, no coercion).
-VALIDATION_DTYPES = {
-    "string": "string[pyarrow]",
-    "number": "Float64",
-    "integer": "Int64",
-    "year": "Int64",
-    "date": "datetime64[ms]",
-}
+
+@dataclass(frozen=True)
+class Context:
+    """What a rule may look at besides its own table: every table's frame, and today."""
+
+    frames: Frames
+    today: dt.date
+
+
+Decide = Callable[[pd.DataFrame, Context, str], pd.Series]
+Message = Callable[[pd.Series, Context, str], str]
 
 
 @dataclass(frozen=True)
 class TableRule:
+    """A rule attached to one table and the field its problems are reported on."""
+
     rule: str
     table: str
     field: str
-    ok: Callable[[pd.DataFrame, Frames], pd.Series]
-    message: Callable[[pd.Series], str]
+    ok: Decide  # (frame, context, field) -> True where the row is fine
+    message: Message  # (failing row, context, field) -> the problem's message
+    reads: tuple[str, ...]  # the row's cells it decides on: if one was reported, it is skipped
 
 
 RULES: list[TableRule] = []
 
 
-def rule(rule_id: str, table: str, field: str, message: Callable[[pd.Series], str]):
-    def register(ok: Callable[[pd.DataFrame, Frames], pd.Series]):
-        RULES.append(TableRule(rule_id, table, field, ok, message))
+def rule(
+    rule_id: str, targets: list[tuple[str, str]], message: Message, reads: tuple[str, ...] = ()
+) -> Callable[[Decide], Decide]:
+    """Register a rule's one implementation, attached to each (table, field) in targets.
+
+    reads names the other cells of a row the rule decides on: a row where one of them (or
+    the target field) was already reported by an earlier family is not judged again.
+    """
+
+    def register(ok: Decide) -> Decide:
+        implements(rule_id)(ok)
+        RULES.extend(
+            TableRule(rule_id, table, field, ok, message, (field, *reads))
+            for table, field in targets
+        )
         return ok
 
     return register
@@ -62,7 +81,7 @@ def rule(rule_id: str, table: str, field: str, message: Callable[[pd.Series], st
 
 def _ok(mask: pd.Series) -> pd.Series:
     """Rules pass where they cannot be decided (a missing cell is another rule's business)."""
-    return mask.fillna(True).astype(bool)
+    return mask.astype("boolean").fillna(True).astype(bool)
 
 
 def _metric_attr(frames: Frames, df: pd.DataFrame, attr: str) -> pd.Series:
@@ -89,84 +108,103 @@ def _arrow(series: pd.Series) -> pyarrow.ChunkedArray | pyarrow.Array:
 
 # -- figures: targets and indicators -----------------------------------------------------
 
-for _table in ("targets", "indicators"):
-    rule("percent-range", _table, "value", lambda r: f"{r['value']:g} percent is outside 0-100")(
-        lambda df, f: _ok(~((df["unit"] == "percent") & ~df["value"].between(0, 100)))
+_FIGURES = [("targets", "value"), ("indicators", "value")]
+
+
+@rule(
+    "percent-range",
+    _FIGURES,
+    lambda r, c, f: f"{r['value']:g} percent is outside 0-100",
+    reads=("unit",),
+)
+def _percent_range(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
+    return _ok(~((df["unit"] == "percent") & ~df["value"].between(0, 100)))
+
+
+@rule(
+    "day-range",
+    _FIGURES,
+    lambda r, c, f: f"{r['value']:g} days is more than a year holds (0-366)",
+    reads=("unit",),
+)
+def _day_range(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
+    return _ok(~((df["unit"] == "day") & ~df["value"].between(0, 366)))
+
+
+@rule(
+    "metric-unit",
+    [("targets", "unit"), ("indicators", "unit")],
+    lambda r, c, f: f"unit {r['unit']!r} differs from metric {r['metric']!r}'s unit",
+    reads=("metric",),
+)
+def _metric_unit(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
+    unit = _metric_attr(ctx.frames, df, "unit")
+    return _ok((df["unit"] == unit) | unit.isna())
+
+
+@rule(
+    "metric-range",
+    _FIGURES,
+    lambda r, c, f: f"{r['value']:g} is outside the plausible range of metric {r['metric']!r}",
+    reads=("metric",),
+)
+def _metric_range(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
+    # In numpy, so that a missing or NaN bound means "unbounded" whatever the pandas version
+    # (pandas 2 and 3 treat NaN in nullable floats differently).
+    value = df["value"].to_numpy(dtype=float, na_value=np.nan)
+    low = _metric_attr(ctx.frames, df, "minimum").to_numpy(dtype=float, na_value=np.nan)
+    high = _metric_attr(ctx.frames, df, "maximum").to_numpy(dtype=float, na_value=np.nan)
+    inside = (value >= np.where(np.isnan(low), -np.inf, low)) & (
+        value <= np.where(np.isnan(high), np.inf, high)
     )
-    rule(
-        "day-range",
-        _table,
-        "value",
-        lambda r: f"{r['value']:g} days is more than a year holds (0-366)",
-    )(lambda df, f: _ok(~((df["unit"] == "day") & ~df["value"].between(0, 366))))
-    rule(
-        "metric-unit",
-        _table,
-        "unit",
-        lambda r: f"unit {r['unit']!r} differs from metric {r['metric']!r}'s unit",
-    )(
-        lambda df, f: _ok(
-            (df["unit"] == _metric_attr(f, df, "unit")) | _metric_attr(f, df, "unit").isna()
-        )
-    )
-    rule(
-        "metric-range",
-        _table,
-        "value",
-        lambda r: f"{r['value']:g} is outside the plausible range of metric {r['metric']!r}",
-    )(
-        lambda df, f: _ok(
-            (df["value"] >= _metric_attr(f, df, "minimum").fillna(-np.inf))
-            & (df["value"] <= _metric_attr(f, df, "maximum").fillna(np.inf))
-        )
-    )
+    return _ok(pd.Series(inside, index=df.index).where(~np.isnan(value) | df["value"].notna()))
 
 
 @rule(
     "water-class",
-    "indicators",
-    "value_label",
-    lambda r: f"{r['value_label']!r} is not a water-quality class",
+    [("indicators", "value_label")],
+    lambda r, c, f: f"{r['value_label']!r} is not a water-quality class",
+    reads=("unit",),
 )
-def _water_class(df: pd.DataFrame, frames: Frames) -> pd.Series:
+def _water_class(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
     is_class = df["unit"] == "water_quality_class"
     return _ok(~is_class | df["value_label"].isin(WATER_CLASSES))
 
 
 @rule(
     "change-unit",
-    "indicators",
-    "change_unit",
-    lambda r: (
+    [("indicators", "change_unit")],
+    lambda r, c, f: (
         "change is set but change_unit is empty"
         if pd.notna(r["change"])
         else "change_unit is set but change is empty"
     ),
+    reads=("change",),
 )
-def _change_unit(df: pd.DataFrame, frames: Frames) -> pd.Series:
+def _change_unit(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
     return _ok(df["change"].isna() == df["change_unit"].isna())
 
 
 @rule(
     "indicator-empty",
-    "indicators",
-    "value",
-    lambda r: "no value, value_label or change: the row reports nothing",
+    [("indicators", "value")],
+    lambda r, c, f: "no value, value_label or change: the row reports nothing",
+    reads=("value_label", "change"),
 )
-def _indicator_empty(df: pd.DataFrame, frames: Frames) -> pd.Series:
+def _indicator_empty(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
     return _ok(df["value"].notna() | df["value_label"].notna() | df["change"].notna())
 
 
 @rule(
     "excellent-le-good",
-    "indicators",
-    "value",
-    lambda r: (
+    [("indicators", "value")],
+    lambda r, c, f: (
         f"{r['value']:g} excellent-air days exceed the {r['_good']:g} good-air days "
         f"of {r['jurisdiction_code']} in {r['year']}"
     ),
+    reads=("metric", "jurisdiction_code", "year"),
 )
-def _excellent_le_good(df: pd.DataFrame, frames: Frames) -> pd.Series:
+def _excellent_le_good(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
     key = ["jurisdiction_code", "year"]
     good = (
         df.loc[df["metric"] == "good_air_days", key + ["value"]]
@@ -188,14 +226,18 @@ def _lookup(frames: Frames, table: str, key: str, column: str, keys: pd.Series) 
 
 @rule(
     "deadline-after-agreement",
-    "targets",
-    "deadline",
-    lambda r: f"deadline {r['deadline']:%Y-%m-%d} is before the agreement's date {r['_date']}",
+    [("targets", "deadline")],
+    lambda r, c, f: (
+        f"deadline {r['deadline']:%Y-%m-%d} is before the agreement's date {r['_date']}"
+    ),
+    reads=("agreement_id",),
 )
-def _deadline_after_agreement(df: pd.DataFrame, frames: Frames) -> pd.Series:
-    df["_date"] = _lookup(frames, "agreements", "agreement_id", "date", df["agreement_id"])
-    deadline = df["deadline"].dt.strftime("%Y-%m-%d")
-    # An agreement date may be YYYY or YYYY-MM: the deadline may not precede its start.
+def _deadline_after_agreement(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
+    dates = _lookup(ctx.frames, "agreements", "agreement_id", "date", df["agreement_id"])
+    df["_date"] = pd.Series(dates, index=df.index, dtype="string")
+    deadline = df["deadline"].dt.strftime("%Y-%m-%d").astype("string")
+    # An agreement date may be YYYY or YYYY-MM: the deadline may not precede its start. An
+    # undated agreement (or no deadline) cannot be judged: the comparison is <NA>, a pass.
     return _ok(deadline >= df["_date"].str.slice(0, 10))
 
 
@@ -214,68 +256,55 @@ def _date_exists(value: str) -> bool:
 
 @rule(
     "date-precision",
-    "agreements",
-    "date_precision",
-    lambda r: (
+    [("agreements", "date_precision")],
+    lambda r, c, f: (
         f"date {r['date']!r} with date_precision {r['date_precision']!r}"
         if pd.isna(r["date"]) or _date_exists(r["date"])
         else f"date {r['date']!r} does not exist"
     ),
+    reads=("date",),
 )
-def _date_precision(df: pd.DataFrame, frames: Frames) -> pd.Series:
+def _date_precision(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
     expected = df["date"].str.len().map(_PRECISION).fillna("unknown")
-    exists = df["date"].map(_date_exists, na_action="ignore").fillna(True).astype(bool)
+    exists = df["date"].map(_date_exists, na_action="ignore").astype("boolean").fillna(True)
     return _ok((df["date_precision"] == expected) & exists)
 
 
 @rule(
     "date-after-published",
-    "agreements",
-    "date",
-    lambda r: f"date {r['date']} is after the source was published ({r['_published']:%Y-%m-%d})",
+    [("agreements", "date")],
+    lambda r, c, f: (
+        f"date {r['date']} is after the source was published ({r['_published']:%Y-%m-%d})"
+    ),
+    reads=("source_id",),
 )
-def _date_after_published(df: pd.DataFrame, frames: Frames) -> pd.Series:
-    df["_published"] = _lookup(frames, "sources", "source_id", "published", df["source_id"])
+def _date_after_published(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
+    df["_published"] = _lookup(ctx.frames, "sources", "source_id", "published", df["source_id"])
     return _ok(df["date"] <= df["_published"].dt.strftime("%Y-%m-%d"))
 
 
 # -- dates and years everywhere ------------------------------------------------------------
 
 
-def _next_year() -> int:
-    return dt.date.today().year + 1
-
-
-def _future_message(column: str, row: pd.Series) -> str:
-    return f"{row[column]} is after next year ({_next_year()})"
-
-
-def _future(column: str, kind: str) -> Callable[[pd.DataFrame, Frames], pd.Series]:
-    def ok(df: pd.DataFrame, frames: Frames) -> pd.Series:
-        values = df[column]
-        if kind == "date":
-            years = values.dt.year
-        elif kind == "year":
-            years = values
-        else:  # ISO text at reduced precision
-            years = pd.to_numeric(values.str.slice(0, 4), errors="coerce")
-        return _ok((years <= _next_year()).where(years.notna()))
-
-    return ok
-
-
-for _table, _field, _kind in (
-    ("sources", "published", "date"),
-    ("targets", "deadline", "date"),
-    ("indicators", "year", "year"),
-    ("agreements", "date", "text"),
-):
-    rule(
-        "future-date",
-        _table,
-        _field,
-        partial(_future_message, _field),
-    )(_future(_field, _kind))
+@rule(
+    "future-date",
+    [
+        ("sources", "published"),
+        ("targets", "deadline"),
+        ("indicators", "year"),
+        ("agreements", "date"),
+    ],
+    lambda r, c, f: f"{r[f]} is after next year ({c.today.year + 1})",
+)
+def _future(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
+    values = df[field]
+    if pd.api.types.is_datetime64_any_dtype(values):
+        years = values.dt.year
+    elif pd.api.types.is_integer_dtype(values):
+        years = values
+    else:  # ISO text at reduced precision (agreements.date)
+        years = pd.to_numeric(values.str.slice(0, 4), errors="coerce")
+    return _ok((years <= ctx.today.year + 1).where(years.notna()))
 
 
 # -- jurisdictions: GB/T 2260 --------------------------------------------------------------
@@ -304,14 +333,14 @@ def implied_level(code: str) -> str:
 
 @rule(
     "gbt2260-parent",
-    "jurisdictions",
-    "parent_code",
-    lambda r: (
+    [("jurisdictions", "parent_code")],
+    lambda r, c, f: (
         f"parent of {r['code']} should be {implied_parent(r['code']) or 'empty'}, "
         f"not {r['parent_code'] if pd.notna(r['parent_code']) else 'empty'}"
     ),
+    reads=("code",),
 )
-def _parent(df: pd.DataFrame, frames: Frames) -> pd.Series:
+def _parent(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
     expected = df["code"].map(implied_parent, na_action="ignore")
     same = (df["parent_code"] == expected) | (df["parent_code"].isna() & expected.isna())
     return _ok(same.where(df["code"].notna()))
@@ -319,42 +348,42 @@ def _parent(df: pd.DataFrame, frames: Frames) -> pd.Series:
 
 @rule(
     "gbt2260-level",
-    "jurisdictions",
-    "level",
-    lambda r: f"{r['code']} is a {implied_level(r['code'])} code, not {r['level']}",
+    [("jurisdictions", "level")],
+    lambda r, c, f: f"{r['code']} is a {implied_level(r['code'])} code, not {r['level']}",
+    reads=("code",),
 )
-def _level(df: pd.DataFrame, frames: Frames) -> pd.Series:
+def _level(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
     return _ok(df["level"] == df["code"].map(implied_level, na_action="ignore"))
 
 
 # -- running ---------------------------------------------------------------------------------
 
 
-def _decide(rule: TableRule, frames: Frames, skipped: set, df: pd.DataFrame) -> pd.Series:
+Skipped = set[tuple[TableRule, str]]  # rules not run, with the table they needed
+
+
+def _decide(rule: TableRule, ctx: Context, skipped: Skipped, df: pd.DataFrame) -> pd.Series:
     """Run a rule; a rule that looks into a table that could not be read is skipped, loudly."""
     try:
-        return rule.ok(df, frames)
+        return rule.ok(df, ctx, rule.field)
     except KeyError as exc:
-        if exc.args and exc.args[0] in frames:
+        if exc.args and exc.args[0] in ctx.frames:
             raise
         skipped.add((rule, str(exc.args[0] if exc.args else exc)))
         return pd.Series(True, index=df.index)
 
 
 def pandera_schema(
-    resource: Resource, frames: Frames, skipped: set | None = None
+    resource: Resource, ctx: Context, skipped: Skipped | None = None
 ) -> pa.DataFrameSchema:
     """Columns and dtypes from the Table Schema, plus this table's rules as checks.
 
     Rules that cannot run because a table they look into is missing are added to skipped.
     """
     skipped = set() if skipped is None else skipped
-    columns = {
-        f["name"]: pa.Column(VALIDATION_DTYPES[f.get("type", "string")], nullable=True)
-        for f in resource.fields
-    }
+    columns = {f.name: pa.Column(f.kind.pandas, nullable=True) for f in resource.fields}
     checks = [
-        pa.Check(partial(_decide, r, frames, skipped), name=f"{r.rule}:{r.field}")
+        pa.Check(partial(_decide, r, ctx, skipped), name=f"{r.rule}:{r.field}")
         for r in RULES
         if r.table == resource.name
     ]
@@ -365,23 +394,23 @@ def pandera_schema(
 
 def _check_layout(resource: Resource, frame: pd.DataFrame) -> None:
     """The frame has the schema's columns, in order, with their dtypes (else a bug here)."""
-    expected = [
-        (f["name"], pd.api.types.pandas_dtype(VALIDATION_DTYPES[f.get("type", "string")]))
-        for f in resource.fields
-    ]
+    expected = [(f.name, pd.api.types.pandas_dtype(f.kind.pandas)) for f in resource.fields]
     actual = list(frame.dtypes.items())
     if actual != expected:
         raise RuntimeError(f"frame of {resource.name} does not match its schema: {actual}")
 
 
-def check_tables(tables: dict[str, Table], frames: Frames, report: Report) -> None:
+def check_tables(
+    tables: dict[str, Table], frames: Frames, report: Report, today: dt.date | None = None
+) -> None:
     """Family 3: validate every table's frame with its pandera schema."""
+    ctx = Context(frames, today or dt.date.today())
     for name, table in tables.items():
         if not any(r.table == name for r in RULES):
             continue  # its columns and dtypes come straight from the schema: nothing to add
         frame = frames[name]
-        skipped: set[tuple[TableRule, str]] = set()
-        schema = pandera_schema(table.resource, frames, skipped)
+        skipped: Skipped = set()
+        schema = pandera_schema(table.resource, ctx, skipped)
         work = frame.copy(deep=False)  # rules may add helper columns for their messages
         _check_layout(table.resource, work)
         try:
@@ -404,11 +433,12 @@ def check_tables(tables: dict[str, Table], frames: Frames, report: Report) -> No
         for table_rule in (r for r in RULES if r.table == name):
             label = f"{table_rule.rule}:{table_rule.field}"
             rows = np.unique(failures.loc[failures["check"] == label, "index"].dropna().astype(int))
-            rows = rows[table.unreported(table_rule.field)[rows]]
+            for cell in table_rule.reads:
+                rows = rows[table.unreported(cell)[rows]]
             for row in rows:
                 report.error(
                     table_rule.rule,
-                    table_rule.message(work.iloc[row]),
+                    table_rule.message(work.iloc[row], ctx, table_rule.field),
                     path=table.path,
                     line=int(table.lines[row]),
                     field=table_rule.field,

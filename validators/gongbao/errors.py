@@ -1,0 +1,38 @@
+"""What a command can end with: the exit codes, and the errors that are the user's to fix."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class Exit(IntEnum):
+    """Exit codes of every ``gongbao`` command."""
+
+    OK = 0  # valid, canonical, up to date, done
+    INVALID = 1  # the package has problems (or, for --check, is not canonical / fresh)
+    USAGE = 2  # the command was pointed at something it cannot work on
+
+
+class UsageError(Exception):
+    """The command was pointed at something that is not a usable data package, or was given
+    arguments that do not fit (exit code 2, one line on stderr, no traceback)."""
+
+
+class EngineMissing(UsageError):
+    """A command needs an optional dependency that is not installed."""
+
+    def __init__(self, module: str, extra: str) -> None:
+        self.module, self.extra = module, extra
+        super().__init__(
+            f"this needs {module}, which is not installed: pip install 'gongbao[{extra}]'"
+        )
+
+
+def require(module: str, extra: str) -> None:
+    """Import module (an optional engine) or raise EngineMissing naming the extra to install."""
+    import importlib
+
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        raise EngineMissing(module, extra) from None

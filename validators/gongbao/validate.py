@@ -1,0 +1,119 @@
+"""One validation run: the rule families in catalogue order, each seeing what the earlier
+ones left.
+
+Descriptor safety (6) and structure (1) decide what can be read at all; hygiene (5) runs
+before the schema (2) so a full-width digit is reported as such and not as a bad number;
+table rules (3) and provenance (4) work on cells that passed; Great Expectations (7) runs
+only when asked, because it is slow to start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .errors import require
+from .rules.catalogue import FAMILIES
+from .rules.hygiene import check_hygiene
+from .rules.provenance import check_provenance
+from .rules.report import Report
+from .rules.schema import check_foreign_keys, check_schema
+from .tableschema.csvio import Table, read_table
+from .tableschema.package import read_package
+from .tableschema.types import to_pandas
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
+    import pandas as pd
+
+
+def _import_table_rules() -> None:
+    # Errors are not lost: the main thread imports the module again and sees them.
+    with contextlib.suppress(Exception):
+        from .rules import tables  # noqa: F401
+
+
+def _start_import() -> threading.Thread:
+    """Import pandas and pandera (the slowest part of a small run) on another thread.
+
+    Families 6, 1, 5 and 2 need only pyarrow, whose kernels release the GIL, so the import
+    overlaps with them; family 3 waits for it.
+    """
+    thread = threading.Thread(target=_import_table_rules, name="gongbao-import", daemon=True)
+    thread.start()
+    return thread
+
+
+def _passed(table: Table, typed: dict[str, pa.ChunkedArray]) -> pa.Table:
+    """The typed columns, with every cell an earlier family reported set to null."""
+    columns = []
+    for name in table.resource.field_names:
+        column = typed[name]
+        if name in table.reported and table.reported[name].any():
+            column = pc.if_else(
+                pa.array(table.reported[name]), pa.scalar(None, column.type), column
+            )
+        columns.append(column)
+    return pa.table(columns, names=table.resource.field_names)
+
+
+def validate(
+    path: Path | Traversable,
+    archive: Path | None = None,
+    expectations: bool = False,
+    data_docs: Path | None = None,
+    today: dt.date | None = None,
+) -> Report:
+    """Validate the package at path; UsageError when path is not a package, EngineMissing
+    when an engine a family needs is not installed.
+
+    today fixes what "next year" means for the future-date rule (default: today).
+    """
+    require("pandera", "validate")
+    if expectations or data_docs is not None:
+        require("great_expectations", "expectations")
+    importing = _start_import()
+    report = Report()
+    package = read_package(path, report)
+    tables: dict[str, Table] = {}
+    for name, resource in package.resources.items():
+        table = read_table(resource, report)
+        if table is not None:
+            tables[name] = table
+            report.rows[name] = len(table)
+    for table in tables.values():
+        check_hygiene(table, report)
+    importing.join()  # pandas, for the frames
+    typed = {name: check_schema(table, report) for name, table in tables.items()}
+    for table in tables.values():
+        check_foreign_keys(table, tables, report)
+    # Table rules see only cells that passed: a cell reported above is missing to them.
+    frames: dict[str, pd.DataFrame] = {
+        name: to_pandas(_passed(table, typed[name]), table.resource.fields)
+        for name, table in tables.items()
+    }
+
+    from .rules.tables import check_tables  # pandera is the slowest import: load it once needed
+
+    check_tables(tables, frames, report, today)
+    provenance_ran = check_provenance(tables, archive, report)
+
+    for family in FAMILIES:
+        if family not in ("provenance", "expectations"):  # the families that always run
+            report.close_family(family)
+    report.close_family("provenance", None if provenance_ran else "NOT RUN (no archive)")
+    if expectations or data_docs is not None:
+        from .rules.expectations import check_expectations
+
+        check_expectations(tables, frames, report, data_docs)
+        report.close_family("expectations")
+    else:
+        report.families["expectations"] = "not requested"
+    return report
