@@ -1,22 +1,28 @@
 """`gongbao fmt` changes layout only: every cell survives byte for byte.
 
-Canonical layout is UTF-8 without BOM, LF line ends, minimal quoting, rows sorted by primary
-key. These tests write a table in every non-canonical way at once (BOM, CRLF, every cell
-quoted, rows out of order) with values that a careless formatter would re-render, then check
-that only the layout changed.
+Canonical layout is UTF-8 without BOM, LF line ends, a final newline, minimal quoting, rows
+sorted by primary key. These tests write a table in every non-canonical way at once (BOM,
+CRLF, every cell quoted, rows out of order) with values that a careless formatter would
+re-render, then check that only the layout changed; and that a file with a problem beyond
+layout is left alone, with the validator's own lines saying why.
 """
 
 from __future__ import annotations
 
 import csv
+import errno
 import io
+import json
+import os
 from pathlib import Path
 
 import pytest
 
-from gongbao.csvfmt import canonical_text
+from conftest import run_process
+from csvedit import find_row, line_of, set_cell
 
 BOM = b"\xef\xbb\xbf"
+LEFT_UNCHANGED = "1 file(s) left unchanged: fix the problems above, then run gongbao fmt\n"
 
 # Values a formatter must not touch: numbers as written, leading zeros, dates in any form,
 # commas, quotes and doubled quotes inside cells, non-ASCII text, spaces inside a cell.
@@ -86,8 +92,20 @@ def messy(rows: list[list[str]]) -> bytes:
     return BOM + out.getvalue().encode("utf-8")
 
 
+def minimal(rows: list[list[str]]) -> bytes:
+    """The rows with LF line ends and minimal quoting (no cell here holds a bare CR)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
 def snapshot(package: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted((package / "data").glob("*.csv"))}
+    """Every file of the package directory tree, by relative path."""
+    return {
+        str(p.relative_to(package)): p.read_bytes()
+        for p in sorted(package.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture
@@ -99,11 +117,11 @@ def messy_package(package: Path) -> Path:
     return package
 
 
-def test_shipped_package_is_canonical(package: Path, gongbao) -> None:
+def test_shipped_package_is_canonical(package: Path) -> None:
+    """The one subprocess run of `gongbao fmt`: the real package is canonical as shipped."""
     before = snapshot(package)
-    result = gongbao("fmt", package, "--check")
-    assert result.code == 0, result.out + result.err
-    assert "all files in canonical form" in result.out
+    result = run_process("fmt", package, "--check")
+    assert (result.code, result.out, result.err) == (0, "all files in canonical form\n", "")
     assert snapshot(package) == before
 
 
@@ -111,66 +129,41 @@ def test_check_reports_and_changes_nothing(messy_package: Path, gongbao) -> None
     before = snapshot(messy_package)
     result = gongbao("fmt", messy_package, "--check")
     assert result.code == 1
-    assert "would reformat data/indicators.csv" in result.out
-    assert "1 file(s) not in canonical form" in result.out
+    assert result.out == (
+        "would reformat data/indicators.csv\n1 file(s) not in canonical form; run: gongbao fmt\n"
+    )
+    assert result.err == ""
     assert snapshot(messy_package) == before
 
 
 def test_fmt_changes_layout_only(messy_package: Path, gongbao) -> None:
     path = messy_package / "data" / "indicators.csv"
-    before_rows = rows_of(path.read_bytes())
-    others = {k: v for k, v in snapshot(messy_package).items() if k != "indicators.csv"}
+    header, *body = rows_of(path.read_bytes())
+    others = {k: v for k, v in snapshot(messy_package).items() if k != "data/indicators.csv"}
 
     result = gongbao("fmt", messy_package)
-    assert result.code == 0, result.out + result.err
-    assert "reformatted data/indicators.csv" in result.out
-    data = path.read_bytes()
+    assert (result.code, result.err) == (0, "")
+    assert result.out == "reformatted data/indicators.csv\n1 file(s) reformatted\n"
 
-    # Layout: no BOM, no CR, a final newline, UTF-8, minimal quoting.
-    assert not data.startswith(BOM)
-    assert b"\r" not in data
-    assert data.endswith(b"\n") and not data.endswith(b"\n\n")
-    text = data.decode("utf-8")
-    assert '"97.6"' not in text and ",97.6," in text  # unquoted once quoting is not needed
-    assert '"a, b"' in text  # quoted where it is
-
-    # Values: the same header and the same multiset of rows, every cell byte for byte.
-    header, *body = rows_of(data)
-    assert header == before_rows[0]
-    assert sorted(body) == sorted(before_rows[1:])
-    cells = {cell for row in body for cell in row}
-    for value in (
-        "97.6",
-        "7.10",
-        "050000",
-        "000100",
-        "1e3",
-        "-5",
-        "316.0",
-        "  spaced  ",
-        "a, b",
-        'quote " inside, and a comma',
-        "2020/04/02, 2020-4-2, 20200402",
-        '他说:"优良比例为97.6%",同比提高7.10个百分点',
-    ):
-        assert value in cells, value
-
-    # Order: sorted by the primary key (indicator_id).
-    ids = [row[0] for row in body]
-    assert ids == sorted(ids)
+    # The same header and cells, byte for byte, rows sorted by the key (indicator_id), LF,
+    # no BOM, quoted only where needed: 97.6 bare, "a, b" quoted, 050000 with its zero.
+    assert path.read_bytes() == minimal([header, *sorted(body, key=lambda row: row[0])])
+    text = path.read_text(encoding="utf-8")
+    assert "zz-2019-a,000100,x,2019,pm25_concentration,1e3,,ug_m3,-5,percent," in text
+    assert ',"a, b",2019,good_water_quality_ratio,97.6,,percent,7.10,' in text
 
     # Other files were already canonical and are untouched.
-    assert {k: v for k, v in snapshot(messy_package).items() if k != "indicators.csv"} == others
+    assert {k: v for k, v in snapshot(messy_package).items() if k != "data/indicators.csv"} == (
+        others
+    )
 
 
 def test_fmt_is_idempotent(messy_package: Path, gongbao) -> None:
     assert gongbao("fmt", messy_package).code == 0
     once = snapshot(messy_package)
     again = gongbao("fmt", messy_package)
-    assert again.code == 0
-    assert "all files in canonical form" in again.out
+    assert (again.code, again.out) == (0, "all files in canonical form\n")
     assert snapshot(messy_package) == once
-    assert gongbao("fmt", messy_package, "--check").code == 0
 
 
 def test_fmt_drops_blank_rows_and_adds_final_newline(package: Path, gongbao) -> None:
@@ -178,28 +171,172 @@ def test_fmt_drops_blank_rows_and_adds_final_newline(package: Path, gongbao) -> 
     original = path.read_bytes()
     lines = original.rstrip(b"\n").split(b"\n")
     path.write_bytes(b"\n\n".join(lines))  # a blank line between rows, none at the end
-    assert gongbao("fmt", package).code == 0
+    result = gongbao("fmt", package)
+    assert (result.code, result.out) == (0, "reformatted data/targets.csv\n1 file(s) reformatted\n")
     assert path.read_bytes() == original
 
 
-def test_sorting_uses_the_whole_composite_key() -> None:
-    text = "agreement_id,mechanism,source_id,evidence,note\nb,x,s,e,\na,z,s,e,\na,y,s,e,\n"
-    assert canonical_text(text, ["agreement_id", "mechanism"]) == (
-        "agreement_id,mechanism,source_id,evidence,note\na,y,s,e,\na,z,s,e,\nb,x,s,e,\n"
+def test_sorting_uses_the_whole_composite_key(package: Path, gongbao) -> None:
+    path = package / "data" / "mechanisms.csv"
+    header = b"agreement_id,mechanism,source_id,evidence,note\n"
+    path.write_bytes(header + b"b,x,s,e,\na,z,s,e,\na,y,s,e,\n")
+    assert gongbao("fmt", package).code == 0
+    assert path.read_bytes() == header + b"a,y,s,e,\na,z,s,e,\nb,x,s,e,\n"
+
+
+def test_bare_cr_inside_a_quoted_cell_survives(package: Path, gongbao) -> None:
+    path = package / "data" / "mechanisms.csv"
+    header = b"agreement_id,mechanism,source_id,evidence,note"
+    path.write_bytes(header + b'\r\nb,x,s,e,"line one\rline two"\r\na,y,s,e,\r\n')
+    result = gongbao("fmt", package)
+    assert (result.code, result.out) == (
+        0,
+        "reformatted data/mechanisms.csv\n1 file(s) reformatted\n",
     )
+    assert path.read_bytes() == header + b'\na,y,s,e,\nb,x,s,e,"line one\rline two"\n'
 
 
-def test_non_utf8_file_is_left_alone(package: Path, gongbao) -> None:
+def test_missing_value_markers_are_kept(package: Path, gongbao) -> None:
+    """missingValues are not applied: a marker such as NA is a cell like any other to fmt."""
+    schema = package / "schemas" / "indicators.schema.json"
+    descriptor = json.loads(schema.read_text(encoding="utf-8"))
+    descriptor["missingValues"] = ["", "NA"]
+    schema.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8")
+    path = package / "data" / "indicators.csv"
+    set_cell(path, "value", "NA", metric="good_air_days")
+    canonical = path.read_bytes()
+    path.write_bytes(canonical.replace(b"\n", b"\r\n"))
+
+    result = gongbao("fmt", package)
+    assert (result.code, result.out) == (
+        0,
+        "reformatted data/indicators.csv\n1 file(s) reformatted\n",
+    )
+    assert path.read_bytes() == canonical
+    assert find_row(path, metric="good_air_days")[1]["value"] == "NA"
+
+
+@pytest.mark.parametrize("check", [False, True])
+def test_ragged_file_is_refused_with_the_validators_line(
+    package: Path, gongbao, check: bool
+) -> None:
+    path = package / "data" / "targets.csv"
+    header, *body = path.read_bytes().splitlines(keepends=True)
+    text = b"".join([header, *reversed(body)]).decode("utf-8")  # also out of order
+    path.write_bytes(text.replace(",汉江干流,eq,", ",汉江干流,extra,eq,", 1).encode("utf-8"))
+    before = snapshot(package)
+    line = line_of(path, ",extra,")
+
+    result = gongbao("fmt", package, *(["--check"] if check else []))
+    assert result.code == 1
+    assert result.out == (
+        f"data/targets.csv:{line}: -: ragged-row: row has 13 cells, the header has 12 "
+        "(check for a missing or extra comma; quote cells that contain commas)\n" + LEFT_UNCHANGED
+    )
+    assert snapshot(package) == before
+
+
+def test_gb18030_file_is_refused_with_the_validators_line(package: Path, gongbao) -> None:
     path = package / "data" / "targets.csv"
     data = path.read_text(encoding="utf-8").encode("gb18030")
     path.write_bytes(data)
-    assert gongbao("fmt", package).code == 0
-    assert path.read_bytes() == data  # 'gongbao validate' reports the encoding, fmt does not guess
+    offset = next(i for i, byte in enumerate(data) if byte >= 0x80)
+    line = data.count(b"\n", 0, offset) + 1
+
+    result = gongbao("fmt", package)
+    assert result.code == 1
+    assert result.out == (
+        f"data/targets.csv:{line}: -: encoding: byte 0x{data[offset]:02x} at offset {offset} is "
+        "not UTF-8; it decodes as GB18030/GBK, so it was probably saved in a Chinese legacy "
+        "encoding (re-save the file as UTF-8 (in Excel: 'CSV UTF-8'); do not use GB18030/GBK)\n"
+        + LEFT_UNCHANGED
+    )
+    assert path.read_bytes() == data  # fmt does not guess an encoding
 
 
-def test_bare_cr_inside_a_quoted_cell_survives() -> None:
-    header = "agreement_id,mechanism,source_id,evidence,note"
-    text = f'{header}\r\na,y,s,"line one\rline two",\r\n'
-    out = canonical_text(text, ["agreement_id", "mechanism"])
-    rows = list(csv.reader(io.StringIO(out, newline="")))
-    assert rows[1:] == [["a", "y", "s", "line one\rline two", ""]]
+def test_refusal_matches_what_validate_reports(package: Path, gongbao, validate) -> None:
+    path = package / "data" / "targets.csv"
+    path.write_bytes(path.read_bytes().replace(b"target_id,", b"target,", 1))  # a bad header
+    expected = validate(package).errors
+    assert expected == [
+        "data/targets.csv:1: -: header: missing target_id; unexpected 'target' "
+        "(make line 1 exactly the field names of the table's schema)"
+    ]
+    result = gongbao("fmt", package)
+    assert (result.code, result.out) == (1, expected[0] + "\n" + LEFT_UNCHANGED)
+
+
+HEADER = b"mechanism,label_en,label_zh,description"
+
+
+@pytest.mark.parametrize(
+    ("data", "lines"),
+    [
+        (  # old Mac line ends throughout (the csv module cannot even read the header)
+            HEADER + b"\ra,b,c,d\re,f,g,h\r",
+            [
+                "data/mechanism_types.csv:1: -: line-ending: line ends with CR (3 in the file) "
+                "(convert line endings to LF ('gongbao fmt' does it))",
+                "data/mechanism_types.csv:1: -: trailing-newline: the last line has no newline "
+                "(add a newline after the last row ('gongbao fmt' does it))",
+                "data/mechanism_types.csv:1: a line ends with a lone CR, which may be a row end "
+                "or part of a cell: replace it with LF by hand",
+            ],
+        ),
+        (  # CRLF, but one row ends with a lone CR
+            HEADER + b"\r\na,b,c,d\re,f,g,h\r\n",
+            [
+                "data/mechanism_types.csv:1: -: line-ending: line ends with CRLF (3 in the file) "
+                "(convert line endings to LF ('gongbao fmt' does it))",
+                "data/mechanism_types.csv:2: a line ends with a lone CR, which may be a row end "
+                "or part of a cell: replace it with LF by hand",
+            ],
+        ),
+    ],
+)
+def test_lone_cr_line_end_is_refused(package: Path, gongbao, data: bytes, lines: list[str]) -> None:
+    path = package / "data" / "mechanism_types.csv"
+    path.write_bytes(data)
+    result = gongbao("fmt", package)
+    assert (result.code, result.err) == (1, "")
+    assert result.out == "\n".join(lines) + "\n" + LEFT_UNCHANGED
+    assert path.read_bytes() == data
+
+
+def test_missing_file_is_reported(package: Path, gongbao) -> None:
+    (package / "data" / "targets.csv").unlink()
+    result = gongbao("fmt", package)
+    assert result.code == 1
+    assert result.out == (
+        "data/targets.csv: -: missing-file: cannot read data/targets.csv: No such file or "
+        "directory (check the resource path)\n" + LEFT_UNCHANGED
+    )
+
+
+def test_nothing_outside_the_package_is_written(package: Path, gongbao) -> None:
+    outside = package.parent / "outside.csv"
+    outside.write_bytes(messy([["target_id"], ["b"], ["a"]]))
+    before = outside.read_bytes()
+    descriptor = package / "datapackage.json"
+    text = descriptor.read_text(encoding="utf-8")
+    descriptor.write_text(text.replace('"data/targets.csv"', '"../outside.csv"'), encoding="utf-8")
+
+    result = gongbao("fmt", package)
+    assert (result.code, result.out) == (0, "all files in canonical form\n")
+    assert outside.read_bytes() == before
+
+
+def test_write_is_atomic(messy_package: Path, gongbao, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write that fails leaves the original file whole and no temporary file behind."""
+    before = snapshot(messy_package)
+
+    def full_disk(source: str, destination: str) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    result = gongbao("fmt", messy_package)
+    assert result.code == 2
+    assert result.err == (
+        f"gongbao: error: cannot write data/indicators.csv: {os.strerror(errno.ENOSPC)}\n"
+    )
+    assert snapshot(messy_package) == before  # same files, same bytes: no temporary file left

@@ -3,6 +3,7 @@
 A contributor archives a news article, scaffolds a source, an agreement, its parties, a
 mechanism, a target and an indicator, fills the cells, and `gongbao validate` passes; then
 each typical mistake is reported at the right `data/<table>.csv:<line>: <field>: <rule>:`.
+The command itself refuses, in the validator's words, a row `gongbao validate` would reject.
 
 The article below is a TEST FIXTURE: invented for these tests (and the worked example in
 CONTRIBUTING.md). It is not a real news report and its content is not in the dataset.
@@ -11,18 +12,19 @@ CONTRIBUTING.md). It is not a real news report and its content is not in the dat
 from __future__ import annotations
 
 import hashlib
+import json
 import shlex
 import shutil
 from pathlib import Path
 
 import pytest
 
-from gongbao.descriptor import load_package
-from gongbao.problems import Report
-from gongbao.scaffold import find_resource
+from gongbao.authoring.new import find_resource
+from gongbao.cli import PATH_HELP
+from gongbao.tableschema.package import read_package
 
-from conftest import assert_reported, copy_package, run_gongbao
-from csvedit import find_row, read_rows, set_cell
+from conftest import assert_reported, copy_package, run_cli, run_process
+from csvedit import find_row, line_of, read_rows, set_cell
 
 CAPTURE = "900_7e57000000000001.txt"
 ARTICLE = """\
@@ -56,15 +58,21 @@ def archive_dir(tmp_path: Path, archive: Path) -> Path:
     return make_archive(tmp_path / "archive", archive)
 
 
-def new(gongbao, pkg: Path, command: str) -> str:
+def new(gongbao, pkg: Path, command: str) -> list[str]:
     """Run `gongbao new TABLE PKG ...` from a command line as CONTRIBUTING.md writes it.
 
-    It must succeed; returns its output.
+    It must succeed, silently on stderr; returns its output lines.
     """
     table, *rest = shlex.split(command)
     result = gongbao("new", table, pkg, *rest)
-    assert result.code == 0, result.out + result.err
-    return result.out
+    assert (result.code, result.err) == (0, ""), result.out + result.err
+    return result.out.splitlines()
+
+
+def still_empty(lines: list[str]) -> list[str]:
+    """The required fields the output lists as still empty."""
+    start = lines.index("required cells still empty:") + 1
+    return [line.split()[0] for line in lines[start:] if line.startswith("  ")]
 
 
 def fill(path: Path, match: dict[str, str], **cells: str) -> None:
@@ -86,8 +94,11 @@ def add_example(pkg: Path, archive_dir: Path, gongbao) -> None:
               --archive {CAPTURE} --archive-dir '{archive_dir}'""",
     )
     line, _ = find_row(data / "sources.csv", source_id=SOURCE)
-    assert f"added sources row {SOURCE} at {data / 'sources.csv'}:{line}" in out
-    assert "all required cells are filled" in out
+    assert out == [
+        f"added sources row {SOURCE} at {data / 'sources.csv'}:{line}",
+        "all required cells are filled",
+        "optional cells left empty: title_en, url, note",
+    ]
     fill(
         data / "sources.csv",
         {"source_id": SOURCE},
@@ -104,10 +115,14 @@ def add_example(pkg: Path, archive_dir: Path, gongbao) -> None:
               --title-en "Jialing River Basin Water Eco-environment Joint Protection Agreement"
               --date 2024-05-20""",
     )
-    assert f"added agreements row {AGREEMENT}" in out
-    assert "filled date_precision day (from date 2024-05-20)" in out
-    for field in ("instrument_type", "status", "region", "evidence"):
-        assert f"  {field}" in out  # listed as still to fill
+    line, _ = find_row(data / "agreements.csv", agreement_id=AGREEMENT)
+    assert out[:3] == [
+        f"added agreements row {AGREEMENT} at {data / 'agreements.csv'}:{line}",
+        "filled date_precision day (from date 2024-05-20)",
+        "required cells still empty:",
+    ]
+    assert still_empty(out) == ["instrument_type", "status", "region", "evidence"]
+    assert out[-1] == "optional cells left empty: event, note"
     fill(
         data / "agreements.csv",
         {"agreement_id": AGREEMENT},
@@ -129,20 +144,27 @@ def add_example(pkg: Path, archive_dir: Path, gongbao) -> None:
                   --role signatory --attribution stated --source {SOURCE} --evidence
                   四川省生态环境厅、重庆市生态环境局在广安共同召开嘉陵江流域生态环境保护联席会议""",
         )
-        assert "all required cells are filled" in out
+        line, _ = find_row(data / "parties.csv", agreement_id=AGREEMENT, org_id=org)
+        assert out == [
+            f"added parties row {AGREEMENT}, {org} at {data / 'parties.csv'}:{line}",
+            "all required cells are filled",
+            "optional cells left empty: note",
+        ]
 
     # 4. A mechanism it creates (--set is the generic form of the field options).
-    new(
+    out = new(
         gongbao,
         pkg,
         f"""mechanism --set agreement_id={AGREEMENT}
         --set mechanism=joint_monitoring --set source_id={SOURCE}""",
     )
-    fill(
-        data / "mechanisms.csv",
-        {"agreement_id": AGREEMENT, "mechanism": "joint_monitoring"},
-        evidence="双方将建立嘉陵江跨界断面水质联合监测机制",
+    match = {"agreement_id": AGREEMENT, "mechanism": "joint_monitoring"}
+    line, _ = find_row(data / "mechanisms.csv", **match)
+    assert out[0] == (
+        f"added mechanisms row {AGREEMENT}, joint_monitoring at {data / 'mechanisms.csv'}:{line}"
     )
+    assert still_empty(out) == ["evidence"]
+    fill(data / "mechanisms.csv", match, evidence="双方将建立嘉陵江跨界断面水质联合监测机制")
 
     # 5. A target: unit is taken from the metric.
     out = new(
@@ -151,8 +173,12 @@ def add_example(pkg: Path, archive_dir: Path, gongbao) -> None:
         f"""target --agreement {AGREEMENT} --metric water_quality_class
               --deadline 2025-12-31 --source {SOURCE}""",
     )
-    assert f"added targets row {TARGET}" in out
-    assert "filled unit water_quality_class" in out
+    line, _ = find_row(data / "targets.csv", target_id=TARGET)
+    assert out[:2] == [
+        f"added targets row {TARGET} at {data / 'targets.csv'}:{line}",
+        "filled unit water_quality_class (the unit of metric water_quality_class)",
+    ]
+    assert still_empty(out) == ["scope_zh", "comparator", "evidence"]
     fill(
         data / "targets.csv",
         {"target_id": TARGET},
@@ -170,7 +196,12 @@ def add_example(pkg: Path, archive_dir: Path, gongbao) -> None:
         f"""indicator --jurisdiction-code 500000 --year 2023
               --metric good_water_quality_ratio --source {SOURCE}""",
     )
-    assert f"added indicators row {INDICATOR}" in out
+    line, _ = find_row(data / "indicators.csv", indicator_id=INDICATOR)
+    assert out[:2] == [
+        f"added indicators row {INDICATOR} at {data / 'indicators.csv'}:{line}",
+        "filled unit percent (the unit of metric good_water_quality_ratio)",
+    ]
+    assert still_empty(out) == ["scope_zh", "evidence"]
     fill(
         data / "indicators.csv",
         {"indicator_id": INDICATOR},
@@ -189,10 +220,10 @@ def test_contributing_example_validates(package: Path, archive_dir: Path, gongba
     assert sources[SOURCE][7:9] == [CAPTURE, digest]
 
     fmt = gongbao("fmt", package, "--check")
-    assert fmt.code == 0, fmt.out  # new rows land in canonical form, in key order
+    assert (fmt.code, fmt.out) == (0, "all files in canonical form\n")  # new rows land canonical
     result = gongbao("validate", package, "--archive", archive_dir)
-    assert result.code == 0, result.out + result.err
-    assert "4. Provenance: passed" in result.out
+    assert (result.code, result.problems) == (0, []), result.out + result.err
+    assert "  4. Provenance: passed" in result.out.splitlines()
 
 
 @pytest.fixture(scope="module")
@@ -200,7 +231,7 @@ def example(tmp_path_factory: pytest.TempPathFactory, archive: Path) -> Path:
     """The package with the worked example added (built once; tests work on copies)."""
     base = tmp_path_factory.mktemp("example")
     pkg = copy_package(base / "pkg")
-    add_example(pkg, make_archive(base / "archive", archive), run_gongbao)
+    add_example(pkg, make_archive(base / "archive", archive), run_cli)
     return pkg
 
 
@@ -252,18 +283,59 @@ def test_changed_capture_is_reported(with_example: Path, archive_dir: Path, vali
 # -- the command itself -----------------------------------------------------------------------
 
 
+def data_files(package: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((package / "data").iterdir())}
+
+
+def test_new_runs_as_a_command(package: Path) -> None:
+    """The one subprocess run of `gongbao new`."""
+    result = run_process(
+        "new", "agreement", package, "--title-en", "Smoke Test Accord", "--dry-run"
+    )
+    assert (result.code, result.err) == (0, "")
+    line = 1 + sum(
+        1 for row in read_rows(package / "data" / "agreements.csv")[1:] if row[0] < "smoke"
+    )
+    assert result.out.splitlines()[:2] == [
+        f"would add agreements row smoke-test-accord at {package / 'data' / 'agreements.csv'}:"
+        f"{line + 1}:",
+        "  smoke-test-accord,,Smoke Test Accord,,,,,,,,,",
+    ]
+
+
 @pytest.mark.parametrize(
     "table",
     ["source", "agreement", "party", "mechanism", "target", "indicator", "organization", "metric"],
 )
 def test_help_lists_every_schema_field(repo: Path, gongbao, table: str) -> None:
     result = gongbao("new", table, repo, "--help")
-    assert result.code == 0, result.err
-    resource = find_resource(load_package(repo, Report()), table)
+    assert (result.code, result.err) == (0, "")
+    text = " ".join(result.out.split())  # argparse wraps help text
+    resource = find_resource(read_package(repo), table)
     for field in resource.fields:
-        assert "--" + field["name"].replace("_", "-") in result.out, field["name"]
-        for code in field.get("constraints", {}).get("enum", []):
-            assert code in result.out, (field["name"], code)
+        assert f"--{field.name.replace('_', '-')} " in text, field.name
+        for code in field.vocabulary:
+            assert code in text, (field.name, code)
+    assert f"PATH {PATH_HELP}" in text
+
+
+def test_help_names_values_as_the_type_registry_does(repo: Path, gongbao) -> None:
+    out = " ".join(gongbao("new", "indicator", repo, "--help").out.split())
+    for option in (
+        "--indicator-id TEXT",
+        "--year YEAR",
+        "--value NUMBER",
+        "--unit CODE",
+        "--source-id TEXT, --source TEXT",
+    ):
+        assert f" {option} " in out, option
+    assert "[required] Value: a four-digit year such as 2019." in out
+    assert "Value: a number such as 97.6, -5 or 1e3 (a point, never a comma)." in out
+    sources = " ".join(gongbao("new", "source", repo, "--help").out.split())
+    assert "--published YYYY-MM-DD " in sources
+    assert "Value: a date YYYY-MM-DD such as 2020-04-02." in sources
+    assert "--url TEXT Address of the article; empty where no address survives in the " in sources
+    assert "capture. Value: a URL." in sources
 
 
 def test_new_row_has_schema_columns_and_canonical_form(package: Path, gongbao) -> None:
@@ -280,84 +352,218 @@ def test_new_row_has_schema_columns_and_canonical_form(package: Path, gongbao) -
     assert row["note"] == 'a "quoted", comma note'
     filled = [name for name, value in row.items() if value]
     assert filled == ["agreement_id", "title_en", "date", "date_precision", "note"]
-    assert gongbao("fmt", package, "--check").code == 0
-    ids = [r[0] for r in rows]
-    assert ids == sorted(ids)
+    assert gongbao("fmt", package, "--check").out == "all files in canonical form\n"
 
 
 def test_existing_slug_gets_a_number(package: Path, gongbao) -> None:
     for expected in ("test-accord-2019", "test-accord-2019-2", "test-accord-2019-3"):
         out = new(gongbao, package, "agreement --title-en 'The Test Accord' --date 2019-05")
-        assert f"added agreements row {expected} at" in out
+        line, _ = find_row(package / "data" / "agreements.csv", agreement_id=expected)
+        assert out[:2] == [
+            f"added agreements row {expected} at {package / 'data' / 'agreements.csv'}:{line}",
+            "filled date_precision month (from date 2019-05)",
+        ]
 
 
 def test_source_id_reuses_the_publisher_abbreviation(package: Path, gongbao) -> None:
     out = new(gongbao, package, "source --publisher 重庆日报 --published 2024-01-02 --dry-run")
-    assert "would add sources row cqrb-2024-01-02" in out
-    assert "archive_sha256" in out  # still to fill
+    assert out[1:3] == [
+        "  cqrb-2024-01-02,,,重庆日报,,2024-01-02,,,,",
+        "required cells still empty:",
+    ]
+    assert still_empty(out) == ["title", "archive", "archive_sha256"]
+    assert out[-1] == "optional cells left empty: title_en, publisher_en, url, note"
 
 
 def test_dry_run_changes_nothing(package: Path, gongbao) -> None:
-    before = {p: p.read_bytes() for p in (package / "data").iterdir()}
+    before = data_files(package)
     out = new(
         gongbao,
         package,
         """indicator --jurisdiction-code 500000 --year 2024
               --metric good_air_days --dry-run""",
     )
-    assert "would add indicators row cq-2024-good-air-days" in out
-    assert {p: p.read_bytes() for p in (package / "data").iterdir()} == before
+    line = 1 + sum(
+        1
+        for row in read_rows(package / "data" / "indicators.csv")[1:]
+        if row[0] < "cq-2024-good-air-days"
+    )
+    assert out[:3] == [
+        f"would add indicators row cq-2024-good-air-days at "
+        f"{package / 'data' / 'indicators.csv'}:{line + 1}:",
+        "  cq-2024-good-air-days,500000,,2024,good_air_days,,,day,,,,,,",
+        "filled unit day (the unit of metric good_air_days)",
+    ]
+    assert data_files(package) == before
 
 
 def test_path_may_follow_the_options(package: Path, gongbao) -> None:
     result = gongbao("new", "metric", "--label_en", "Heavy pollution days", package)
     assert result.code == 0, result.err
-    assert "added metrics row heavy_pollution_days" in result.out  # snake_case, as its pattern
+    line, _ = find_row(package / "data" / "metrics.csv", metric="heavy_pollution_days")
+    assert result.out.splitlines()[0] == (  # snake_case, as its pattern wants
+        f"added metrics row heavy_pollution_days at {package / 'data' / 'metrics.csv'}:{line}"
+    )
 
 
 @pytest.mark.parametrize(
     ("command", "message"),
     [
-        ("nosuchtable", "unknown table 'nosuchtable'"),
-        ("agreement --set colour=red", "agreements has no field 'colour'"),
-        ("agreement --set status", "write FIELD=VALUE"),
-        ("agreement --status agreed", "status 'agreed' is not one of: signed, adopted"),
-        ("agreement --id sc-cq-air-pollution-agreement-2020", "ids are never reused"),
-        ("agreement --id 'Not A Slug'", "does not match the pattern"),
-        ("agreement --date 2020", "made from title_en: give --title-en"),
         (
-            "party --agreement sc-cq-air-pollution-agreement-2020 --org chongqing-eco-env-bureau",
-            "ids are never reused",
+            "nosuchtable",
+            "unknown table 'nosuchtable'; the package has: source (sources), jurisdiction "
+            "(jurisdictions), organization (organizations), agreement (agreements), party "
+            "(parties), mechanism_type (mechanism_types), mechanism (mechanisms), metric "
+            "(metrics), target (targets), indicator (indicators)",
         ),
-        ("mechanism --agreement x", "keyed by agreement_id, mechanism: give --mechanism"),
-        ("source --publisher 某报 --published 2024-01-02", "give --publisher-en"),
         (
-            "source --archive 001_3162b2f4d4b0c4f9.txt --id x-2024-01-01",
-            "already used by sources row cqrb-2020-04-02",
+            "agreement --set colour=red",
+            "--set: agreements has no field 'colour'; its fields are: agreement_id, title_zh, "
+            "title_en, instrument_type, status, date, date_precision, region, event, source_id, "
+            "evidence, note",
         ),
-        ("jurisdiction --name-en Xiamen", "ids are not generated: give --code"),
-        ("agreement --title-en X --note 'two\nlines'", "note: a cell holds no line break"),
+        ("agreement --set status", "--set 'status': write FIELD=VALUE"),
+        (
+            "agreement --agreement-id a --id b",
+            "agreement_id is given twice, as 'a' and 'b'",
+        ),
+        (
+            "agreement --date 2020",
+            "agreement_id is made from title_en: give --title-en ... (or --id ID)",
+        ),
+        (
+            "mechanism --agreement x",
+            "mechanisms rows are keyed by agreement_id, mechanism: give --mechanism ...",
+        ),
+        (
+            "source --publisher 某报 --published 2024-01-02",
+            "source_id is <publisher abbreviation>-<published>, and '某报' is a new publisher: "
+            "give --publisher-en (e.g. 'Hubei Daily') or --id (e.g. hbrb-2025-12-07)",
+        ),
+        ("jurisdiction --name-en Xiamen", "jurisdictions ids are not generated: give --code"),
     ],
 )
 def test_usage_errors_exit_2(package: Path, gongbao, command: str, message: str) -> None:
     table, *rest = shlex.split(command)
-    before = {p: p.read_bytes() for p in (package / "data").iterdir()}
+    before = data_files(package)
     result = gongbao("new", table, package, *rest)
-    assert result.code == 2, result.out + result.err
-    assert message in result.err
-    assert {p: p.read_bytes() for p in (package / "data").iterdir()} == before
+    assert (result.code, result.out, result.err) == (2, "", f"gongbao: error: {message}\n")
+    assert data_files(package) == before
+
+
+ENUM_HINT = "use one of the listed codes; a new code is a schema change, see CONTRIBUTING.md"
+PATTERN_HINT = "see the field's pattern in the schema (ids are lower-case slugs: a-z, 0-9, hyphens)"
+
+
+def line_of_row(package: Path, table: str, **match: str) -> int:
+    return find_row(package / "data" / f"{table}.csv", **match)[0]
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        (
+            "agreement --title-en X --status agreed",
+            "data/agreements.csv: status: enum: 'agreed' is not one of: signed, adopted, issued, "
+            f"established, implemented, planned ({ENUM_HINT})",
+        ),
+        (
+            "agreement --id 'Not A Slug'",
+            "data/agreements.csv: agreement_id: pattern: 'Not A Slug' does not match pattern "
+            f"[a-z0-9]+(-[a-z0-9]+)* ({PATTERN_HINT})",
+        ),
+        (
+            "agreement --id sc-cq-air-pollution-agreement-2020",
+            "data/agreements.csv: agreement_id: unique: (agreement_id) = "
+            "(sc-cq-air-pollution-agreement-2020) already appears on line {line} "
+            "(use a new, unused id)",
+        ),
+        (
+            "party --agreement sc-cq-air-pollution-agreement-2020 --org chongqing-eco-env-bureau",
+            "data/parties.csv: agreement_id: primary-key: (agreement_id, org_id) = "
+            "(sc-cq-air-pollution-agreement-2020, chongqing-eco-env-bureau) already appears on "
+            "line {line} (each key may appear once: merge the rows or change the key)",
+        ),
+        (
+            "source --archive 001_3162b2f4d4b0c4f9.txt --id x-2024-01-01",
+            "data/sources.csv: archive: unique: (archive) = (001_3162b2f4d4b0c4f9.txt) already "
+            "appears on line {line} (use a new, unused id)",
+        ),
+        (
+            "indicator --jurisdiction-code 500000 --year 20x9 --metric good_air_days",
+            "data/indicators.csv: year: type: '20x9' is not a four-digit year (numbers like 97.6 "
+            "or -5, years like 2019, dates like 2020-04-02, URLs with https://)",
+        ),
+        (
+            "agreement --title-en X --note 'two\nlines'",
+            "data/agreements.csv: note: line-break: 'two\\nlines' contains a line break "
+            "(keep each cell on one line)",
+        ),
+        (  # every problem of the row at once, in the validator's order
+            "agreement --title-en X --status agreed --date 2020-13",
+            "data/agreements.csv: status: enum: 'agreed' is not one of: signed, adopted, issued, "
+            f"established, implemented, planned ({ENUM_HINT}); data/agreements.csv: date: "
+            "pattern: '2020-13' does not match pattern "
+            f"[0-9]{{4}}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)? ({PATTERN_HINT})",
+        ),
+    ],
+)
+def test_row_the_validator_rejects_is_refused(
+    package: Path, gongbao, command: str, message: str
+) -> None:
+    repeated = {  # the row a repeated key or unique value already has
+        "agreement": ("agreements", {"agreement_id": "sc-cq-air-pollution-agreement-2020"}),
+        "party": (
+            "parties",
+            {
+                "agreement_id": "sc-cq-air-pollution-agreement-2020",
+                "org_id": "chongqing-eco-env-bureau",
+            },
+        ),
+        "source": ("sources", {"archive": "001_3162b2f4d4b0c4f9.txt"}),
+    }
+    table, *rest = shlex.split(command)
+    if "{line}" in message:
+        name, match = repeated[table]
+        message = message.format(line=line_of_row(package, name, **match))
+    before = data_files(package)
+    result = gongbao("new", table, package, *rest)
+    assert (result.code, result.out, result.err) == (2, "", f"gongbao: error: {message}\n")
+    assert data_files(package) == before
+
+
+def test_file_a_rewrite_would_damage_is_refused(package: Path, gongbao) -> None:
+    path = package / "data" / "targets.csv"
+    path.write_bytes(
+        path.read_bytes().replace(",汉江干流,eq,".encode(), ",汉江干流,extra,eq,".encode())
+    )
+    before = data_files(package)
+    line = line_of(path, ",extra,")
+    result = gongbao("new", "target", package, "--agreement", "x", "--metric", "good_air_days")
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        f"gongbao: error: cannot add a row to data/targets.csv: data/targets.csv:{line}: -: "
+        "ragged-row: row has 13 cells, the header has 12 (check for a missing or extra comma; "
+        "quote cells that contain commas)\n"
+    )
+    assert data_files(package) == before
 
 
 def test_unknown_option_exits_2(package: Path, gongbao) -> None:
     result = gongbao("new", "agreement", package, "--colour", "red")
     assert result.code == 2
-    assert "unrecognized arguments: --colour" in result.err
+    assert result.err.splitlines()[-1] == (
+        "gongbao new agreement: error: unrecognized arguments: --colour red"
+    )
 
 
 def test_missing_package_exits_2(tmp_path: Path, gongbao) -> None:
     result = gongbao("new", "source", tmp_path / "nowhere")
     assert result.code == 2
-    assert "no datapackage.json" in result.err
+    assert result.err == (
+        f"gongbao: error: {tmp_path / 'nowhere'}: no datapackage.json here (give a package "
+        "directory, its datapackage.json, or a zip)\n"
+    )
 
 
 def test_archive_file_not_in_archive_dir_exits_2(package: Path, tmp_path: Path, gongbao) -> None:
@@ -374,8 +580,11 @@ def test_archive_file_not_in_archive_dir_exits_2(package: Path, tmp_path: Path, 
         "--archive-dir",
         tmp_path,
     )
-    assert result.code == 2
-    assert "is not in the archive directory" in result.err
+    assert (result.code, result.err) == (
+        2,
+        "gongbao: error: capture '999_0000000000000000.txt' is not in the archive directory "
+        f"{tmp_path}\n",
+    )
 
 
 def test_archive_as_a_path_computes_the_hash(package: Path, tmp_path: Path, gongbao) -> None:
@@ -406,9 +615,32 @@ def test_archive_dir_defaults_to_gongbao_archive(package: Path, archive_dir: Pat
         "--dry-run",
         env={"GONGBAO_ARCHIVE": str(archive_dir)},
     )
-    assert result.code == 0, result.err
+    assert (result.code, result.err) == (0, "")
     digest = hashlib.sha256((archive_dir / CAPTURE).read_bytes()).hexdigest()
-    assert f"{CAPTURE},{digest}" in result.out
+    assert (
+        result.out.splitlines()[1]
+        == f"  cqrb-2024-05-21,,,重庆日报,,2024-05-21,,{CAPTURE},{digest},"
+    )
+
+
+def test_archive_hash_is_left_to_fill_without_an_archive(package: Path, gongbao) -> None:
+    result = gongbao(
+        "new",
+        "source",
+        package,
+        "--publisher",
+        "重庆日报",
+        "--published",
+        "2024-05-21",
+        "--archive",
+        CAPTURE,
+        "--dry-run",
+    )
+    assert result.code == 0
+    assert result.err == (
+        "note: archive_sha256 not computed: pass --archive-dir DIR (or set GONGBAO_ARCHIVE), "
+        "or fill it with 'sha256sum FILE'\n"
+    )
 
 
 def test_reference_to_a_missing_row_warns(package: Path, gongbao) -> None:
@@ -422,7 +654,15 @@ def test_reference_to_a_missing_row_warns(package: Path, gongbao) -> None:
         "joint_monitoring",
     )
     assert result.code == 0
-    assert "warning: agreement_id 'not-yet-added' is not in agreements.agreement_id" in result.err
+    path = package / "data" / "mechanisms.csv"
+    line, _ = find_row(path, agreement_id="not-yet-added")
+    assert result.out.splitlines()[0] == (
+        f"added mechanisms row not-yet-added, joint_monitoring at {path}:{line}"
+    )
+    assert result.err == (
+        f"data/mechanisms.csv:{line}: agreement_id: foreign-key: warning: 'not-yet-added' is not "
+        "in agreements.agreement_id (add the referenced row first, or correct the reference)\n"
+    )
 
 
 def test_non_canonical_file_is_rewritten_canonically(package: Path, gongbao) -> None:
@@ -431,12 +671,32 @@ def test_non_canonical_file_is_rewritten_canonically(package: Path, gongbao) -> 
     new(
         gongbao,
         package,
-        """target --agreement xsss-green-integration-decision-suizhou-2021
+        """target --agreement suizhou-xiang-shi-sui-shen-green-integration-decision-2021
         --metric good_air_days --deadline 2025-12-31""",
     )
-    assert gongbao("fmt", package, "--check").code == 0
-    _, row = find_row(path, target_id="xsss-2025-good-air-days")
+    assert gongbao("fmt", package, "--check").out == "all files in canonical form\n"
+    _, row = find_row(path, target_id="suizhou-2025-good-air-days")
     assert row["unit"] == "day"
+
+
+def test_missing_value_markers_of_other_rows_are_kept(package: Path, gongbao) -> None:
+    """The file is rewritten from its cells as written: a missingValues marker stays."""
+    schema = package / "schemas" / "indicators.schema.json"
+    descriptor = json.loads(schema.read_text(encoding="utf-8"))
+    descriptor["missingValues"] = ["", "NA"]
+    schema.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8")
+    path = package / "data" / "indicators.csv"
+    set_cell(path, "value", "NA", metric="good_air_days")
+    before = path.read_text(encoding="utf-8").splitlines(keepends=True)
+
+    new(
+        gongbao,
+        package,
+        "indicator --jurisdiction-code 500000 --year 2024 --metric pm25_concentration",
+    )
+    after = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    line, _ = find_row(path, indicator_id="cq-2024-pm25-concentration")
+    assert after[: line - 1] + after[line:] == before  # only the new line was added
 
 
 def test_contributing_shows_this_example(repo: Path) -> None:
