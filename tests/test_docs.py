@@ -1,164 +1,488 @@
-"""The README data dictionary and the charts are generated, and CI notices when they are stale."""
+"""`gongbao docs`: README's data dictionary and rule table, CONTRIBUTING's rule families and
+the two charts are generated from the package, and `--check` names whatever is stale.
+
+Running every catalogue example takes about 15 s, so it happens once per session, on the
+repository (the `outcomes` fixture); every other run reuses those outcomes (`reuse_outcomes`),
+which are what a scratch copy gives as long as the test changes nothing an example plants
+into. The subprocess smoke tests take a path that fails fast; CI runs the full command
+(`nox -s docs -- --check`) on its own.
+"""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
-from dataclasses import dataclass
+import zipfile
 from pathlib import Path
 
 import pytest
 
-from gongbao import docs
-from gongbao.loaders import TableData
+from gongbao.docgen import REGIONS, charts, dictionary, markdown, rules
+from gongbao.rules.catalogue import FAMILIES, RULES
+from gongbao.rules.examples import Outcome
+from gongbao.rules.render import text_line
+from gongbao.rules.report import Report
+from gongbao.tableschema.package import read_package
+from gongbao.tableschema.types import TYPES
+
+from conftest import Result, run_process
+from csvedit import edit_text, set_cell
 
 README = """# gongbao
 
 Intro text that docs must leave alone.
 
+## Validation
+
+<!-- rules:start -->
+(stale rule table)
+<!-- rules:end -->
+
 ## Data dictionary
 
-{start}
-(stale text)
-{end}
+<!-- data-dictionary:start -->
+(stale data dictionary)
+<!-- data-dictionary:end -->
 
 ![timeline](docs/img/agreements-timeline.svg)
-![network](docs/img/cooperation-network.svg)
 """
 
+CONTRIBUTING = """# Contributing
 
-def run_docs(*args: str | Path) -> subprocess.CompletedProcess:
-    """The command as CI runs it, in a subprocess."""
-    return subprocess.run(
-        [sys.executable, "-m", "gongbao.docs", *map(str, args)],
+<!-- families:start -->
+(stale family list)
+<!-- families:end -->
+
+The end.
+"""
+
+GENERATED = ["README.md", "CONTRIBUTING.md", charts.TIMELINE, charts.NETWORK]
+UP_TO_DATE = f"up to date: {', '.join(GENERATED)}\n"
+
+
+def fix_line(package: Path) -> str:
+    return f"to regenerate: gongbao docs {package}   (or: nox -s docs)\n"
+
+
+def snapshot(directory: Path) -> dict[str, bytes | None]:
+    """The generated files' bytes (None when absent)."""
+    return {
+        name: (directory / name).read_bytes() if (directory / name).is_file() else None
+        for name in GENERATED
+    }
+
+
+@pytest.fixture(scope="session")
+def outcomes(repo: Path) -> list[Outcome]:
+    """Every catalogue example run on the repository, once per session."""
+    return rules.example_outcomes(repo)
+
+
+@pytest.fixture
+def reuse_outcomes(outcomes: list[Outcome], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rules, "example_outcomes", lambda package_dir: outcomes)
+
+
+def add_markdown(package: Path) -> Path:
+    (package / "README.md").write_text(README, encoding="utf-8")
+    (package / "CONTRIBUTING.md").write_text(CONTRIBUTING, encoding="utf-8")
+    return package
+
+
+@pytest.fixture
+def documented(package: Path, gongbao, reuse_outcomes: None) -> Path:
+    """A scratch package with README.md and CONTRIBUTING.md, its docs generated."""
+    result = gongbao("docs", add_markdown(package))
+    assert result.code == 0, result.err
+    return package
+
+
+# -- the repository -------------------------------------------------------------------------
+
+
+def test_check_passes_on_the_repository_and_writes_nothing(
+    repo: Path, gongbao, reuse_outcomes: None
+) -> None:
+    before = snapshot(repo)
+    assert gongbao("docs", repo, "--check") == Result(0, UP_TO_DATE, "")
+    assert snapshot(repo) == before
+
+
+def not_a_package(path: Path) -> str:
+    return (
+        f"gongbao: error: {path}: no datapackage.json here (give a package directory, its "
+        "datapackage.json, or a zip)\n"
+    )
+
+
+def test_gongbao_docs_in_a_subprocess(tmp_path: Path) -> None:
+    assert run_process("docs", tmp_path, "--check") == Result(2, "", not_a_package(tmp_path))
+
+
+def test_the_python_m_gongbao_docs_shim_runs_gongbao_docs(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "gongbao.docs", str(tmp_path), "--check"],
         capture_output=True,
         text=True,
         encoding="utf-8",
     )
-
-
-@dataclass
-class Outcome:
-    returncode: int
-    stderr: str  # the messages, as the command prints them
-
-
-def docs_in_process(package: Path, *flags: str) -> Outcome:
-    """The same run without a new interpreter (matplotlib's import alone takes a second)."""
-    code, messages = docs.run(package, check="--check" in flags)
-    return Outcome(code, "\n".join(messages))
-
-
-@pytest.fixture
-def documented(package: Path) -> Path:
-    """A scratch package with a README holding the markers, and its docs generated."""
-    (package / "README.md").write_text(
-        README.format(start=docs.START, end=docs.END), encoding="utf-8"
+    assert Result(proc.returncode, proc.stdout, proc.stderr) == Result(
+        2, "", not_a_package(tmp_path)
     )
-    result = docs_in_process(package)
-    assert result.returncode == 0, result.stderr
-    return package
 
 
-def test_check_passes_on_the_repo(repo: Path) -> None:
-    result = run_docs(repo, "--check")
-    assert result.returncode == 0, result.stdout + result.stderr
+# -- the rule table and the family list -------------------------------------------------------
 
 
-def test_the_repo_readme_references_the_charts(repo: Path) -> None:
-    text = (repo / "README.md").read_text(encoding="utf-8")
-    assert docs.TIMELINE in text and docs.NETWORK in text
+def test_the_rule_table_lists_every_rule_once_in_family_order_with_its_example(
+    repo: Path, outcomes: list[Outcome]
+) -> None:
+    table = rules.rule_table(rules.example_messages(outcomes))
+    lines = table.splitlines()
+    assert lines[:4] == [
+        "<!-- Generated by `gongbao docs` from validators/gongbao/rules/catalogue.py, by "
+        "running each rule's example; edit that, not this table. -->",
+        "",
+        "| family | rule | example message |",
+        "|---|---|---|",
+    ]
+    rows = [line.split(" | ") for line in lines[4:]]
+    in_order = [rule for family in FAMILIES for rule in RULES.values() if rule.family == family]
+    assert [row[1] for row in rows] == [f"`{rule.id}`" for rule in in_order]
+    family_column, shown = [], None
+    for rule in in_order:  # a family's title on its first row only
+        family_column.append("|" if rule.family == shown else f"| {FAMILIES[rule.family]}")
+        shown = rule.family
+    assert [row[0] for row in rows] == family_column
+    by_rule = {outcome.rule.id: outcome for outcome in outcomes}
+    for rule, row in zip(in_order, rows, strict=True):
+        (problem,) = by_rule[rule.id].problems
+        assert row[2] == f"`{text_line(problem)}` |"
+    assert lines[4 + [r.id for r in in_order].index("bom")] == (
+        "| | `bom` | `data/metrics.csv:1: -: bom: file starts with a UTF-8 byte-order mark "
+        "(save as UTF-8 without BOM ('gongbao fmt' removes it))` |"
+    )
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    assert markdown.region_content(readme, "rules") == "\n" + table
 
 
-def test_generate_then_check(documented: Path) -> None:
-    text = (documented / "README.md").read_text(encoding="utf-8")
-    assert "(stale text)" not in text
-    assert text.startswith("# gongbao\n\nIntro text that docs must leave alone.")
-    assert text.rstrip().endswith("![network](docs/img/cooperation-network.svg)")
-    data = TableData(documented)
-    for name in data.table_names():
-        assert f"### `{name}`" in text
-        for field in data.fields(name):
-            assert f"| `{field['name']}` |" in text
-    assert "`Ⅰ` < `Ⅱ` < `Ⅲ` < `Ⅳ` < `Ⅴ` < `劣Ⅴ`" in text  # ordered vocabulary
-    assert "`agreement_id` → `agreements.agreement_id`" in text
-    for chart in (docs.TIMELINE, docs.NETWORK):
-        svg = (documented / chart).read_bytes()
-        assert svg.startswith(b"<?xml") and b"<svg" in svg
-        assert b"gongbao-chart data=sha256:" in svg
-    result = run_docs(documented, "--check")  # the command itself, as CI runs it
-    assert result.returncode == 0, result.stderr
-    assert "up to date" in result.stdout
+def test_the_family_list_gives_each_rule_under_its_family_in_run_order(repo: Path) -> None:
+    text = rules.family_list()
+    assert text.startswith(
+        "<!-- Generated by `gongbao docs` from validators/gongbao/rules/catalogue.py; edit "
+        "that, not this list. -->\n"
+        "\n"
+        "### 6. Descriptor safety\n"
+        "\n"
+        "- `unsafe-path`: resource and schema paths are relative, inside the package. Fix: use "
+        "a relative path such as data/x.csv: no absolute path, no '..', no URL, no ~ or $.\n"
+        "- `descriptor`: the descriptor lists resources, each with a name, a single path and a "
+        "schema. Fix: compare with an existing resource entry in datapackage.json.\n"
+    )
+    headings = [line[4:] for line in text.splitlines() if line.startswith("### ")]
+    assert headings == list(FAMILIES.values())
+    items = [line for line in text.splitlines() if line.startswith("- ")]
+    assert items == [
+        f"- `{rule.id}`: {rule.summary}. Fix: {rule.hint}."
+        for family in FAMILIES
+        for rule in RULES.values()
+        if rule.family == family
+    ]
+    contributing = (repo / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    assert markdown.region_content(contributing, "families") == "\n" + text
 
 
-def test_changing_a_schema_description_makes_check_fail(documented: Path) -> None:
+def _outcome(rule_id: str, expected: tuple[str, int | None, str | None], *found: dict) -> Outcome:
+    report = Report()
+    for problem in found:
+        report.error(**problem)
+    return Outcome(RULES[rule_id], expected, report)
+
+
+BOM = {"rule": "bom", "message": "file starts with a UTF-8 byte-order mark", "path": "data/m.csv"}
+
+
+@pytest.mark.parametrize(
+    "found",
+    [
+        [],
+        [{**BOM, "line": 1}, {"rule": "blank-row", "message": "blank row", "path": "data/m.csv"}],
+        [{**BOM, "line": 2}],
+        [{**BOM, "rule": "encoding", "line": 1}],
+    ],
+    ids=["nothing", "two problems", "wrong line", "wrong rule"],
+)
+def test_an_example_that_misses_its_one_problem_stops_the_generator(found: list[dict]) -> None:
+    outcome = _outcome("bom", ("data/m.csv", 1, None), *found)
+    reported = "".join(f"\n  {text_line(p)}" for p in outcome.problems) or " nothing"
+    with pytest.raises(rules.BrokenExample) as caught:
+        rules.example_messages([outcome])
+    assert str(caught.value) == (
+        "the catalogue example of rule 'bom' must report exactly one problem, bom at "
+        f"data/m.csv:1: -; it reported{reported}"
+    )
+
+
+def test_a_broken_example_writes_nothing(
+    documented: Path, gongbao, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = snapshot(documented)
+    broken = _outcome("bom", ("data/m.csv", 1, None))
+    monkeypatch.setattr(rules, "example_outcomes", lambda package_dir: [broken])
+    with pytest.raises(rules.BrokenExample):
+        gongbao("docs", documented)
+    assert snapshot(documented) == before
+
+
+# -- the data dictionary ----------------------------------------------------------------------
+
+
+def _write_json(path: Path, value: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+
+
+def test_the_data_dictionary_of_a_small_package(tmp_path: Path) -> None:
+    _write_json(
+        tmp_path / "datapackage.json",
+        {
+            "name": "tiny",
+            "resources": [
+                {
+                    "name": "places",
+                    "path": "data/places.csv",
+                    "schema": "schemas/places.schema.json",
+                    "description": "Places | regions.",
+                },
+                {"name": "notes", "path": "data/notes.csv", "schema": "schemas/notes.schema.json"},
+            ],
+        },
+    )
+    _write_json(
+        tmp_path / "schemas" / "places.schema.json",
+        {
+            "description": "Places, keyed by code.",
+            "primaryKey": ["code"],
+            "fields": [
+                {
+                    "name": "code",
+                    "type": "string",
+                    "description": "GB/T 2260 code.",
+                    "constraints": {"required": True, "unique": True, "pattern": "[0-9]{6}"},
+                },
+                {
+                    "name": "level",
+                    "type": "string",
+                    "description": "Two\nlines.",
+                    "categories": ["national", "province"],
+                    "categoriesOrdered": True,
+                },
+                {"name": "founded", "type": "date", "format": "any"},
+            ],
+        },
+    )
+    _write_json(
+        tmp_path / "schemas" / "notes.schema.json",
+        {
+            "foreignKeys": [
+                {"fields": "place", "reference": {"resource": "places", "fields": "code"}}
+            ],
+            "fields": [
+                {"name": "place", "type": "string"},
+                {
+                    "name": "text",
+                    "type": "string",
+                    "description": "Free text.",
+                    "constraints": {"maxLength": 10, "enum": ["a`b", "c"]},
+                },
+            ],
+        },
+    )
+    assert dictionary.data_dictionary(read_package(tmp_path)) == (
+        "<!-- Generated by `gongbao docs` from datapackage.json and schemas/*.json; edit those, "
+        "not this section. -->\n"
+        "\n"
+        "| Table | File | Description |\n"
+        "| --- | --- | --- |\n"
+        "| [`places`](#places) | `data/places.csv` | Places \\| regions. |\n"
+        "| [`notes`](#notes) | `data/notes.csv` |  |\n"
+        "\n"
+        "### `places`\n"
+        "\n"
+        "Places, keyed by code.\n"
+        "\n"
+        "- File: `data/places.csv` (schema: `schemas/places.schema.json`)\n"
+        "- Primary key: `code`\n"
+        "- Foreign keys: none\n"
+        "\n"
+        "| Field | Type | Required | Constraints / vocabulary | Description |\n"
+        "| --- | --- | --- | --- | --- |\n"
+        "| `code` | string | yes | unique; pattern `[0-9]{6}` | GB/T 2260 code. |\n"
+        "| `level` | string | no | ordered values: `national` < `province` | Two lines. |\n"
+        "| `founded` | date | no | format any |  |\n"
+        "\n"
+        "### `notes`\n"
+        "\n"
+        "- File: `data/notes.csv` (schema: `schemas/notes.schema.json`)\n"
+        "- Primary key: none\n"
+        "- Foreign keys:\n"
+        "  - `place` → `places.code`\n"
+        "\n"
+        "| Field | Type | Required | Constraints / vocabulary | Description |\n"
+        "| --- | --- | --- | --- | --- |\n"
+        "| `place` | string | no |  |  |\n"
+        "| `text` | string | no | max length 10; values: `` a`b ``, `c` | Free text. |\n"
+    )
+
+
+# -- generating and checking --------------------------------------------------------------------
+
+
+def test_generate_fills_the_regions_then_check_passes(
+    package: Path, gongbao, reuse_outcomes: None, outcomes: list[Outcome]
+) -> None:
+    add_markdown(package)
+    assert gongbao("docs", package) == Result(
+        0,
+        "wrote README.md (the data dictionary, the rule table)\n"
+        "wrote CONTRIBUTING.md (the rule family list)\n"
+        f"wrote {charts.TIMELINE}\n"
+        f"wrote {charts.NETWORK}\n",
+        "",
+    )
+    table = rules.rule_table(rules.example_messages(outcomes))
+    data_dictionary = dictionary.data_dictionary(read_package(package))
+    assert (package / "README.md").read_text(encoding="utf-8") == README.replace(
+        "(stale rule table)\n", table
+    ).replace("(stale data dictionary)\n", data_dictionary)
+    assert (package / "CONTRIBUTING.md").read_text(encoding="utf-8") == CONTRIBUTING.replace(
+        "(stale family list)\n", rules.family_list()
+    )
+    assert gongbao("docs", package, "--check") == Result(0, UP_TO_DATE, "")
+    assert gongbao("docs", package) == Result(0, UP_TO_DATE, "")
+
+
+def test_a_changed_schema_description_makes_check_fail(documented: Path, gongbao) -> None:
     path = documented / "schemas" / "jurisdictions.schema.json"
     schema = json.loads(path.read_text(encoding="utf-8"))
     schema["fields"][1]["description"] = "Official Chinese name, reworded."
     path.write_text(json.dumps(schema, ensure_ascii=False, indent=2), encoding="utf-8")
-    result = docs_in_process(documented, "--check")
-    assert result.returncode == 1
-    assert "README.md: the data dictionary is out of date" in result.stderr
-    assert docs_in_process(documented).returncode == 0
-    assert "Official Chinese name, reworded." in (documented / "README.md").read_text(
-        encoding="utf-8"
+    before = snapshot(documented)
+    assert gongbao("docs", documented, "--check") == Result(
+        1,
+        "",
+        "README.md: the data dictionary is out of date with datapackage.json and "
+        "schemas/*.json\n" + fix_line(documented),
     )
-    assert docs_in_process(documented, "--check").returncode == 0
+    assert snapshot(documented) == before
+    assert gongbao("docs", documented) == Result(0, "wrote README.md (the data dictionary)\n", "")
+    readme = (documented / "README.md").read_text(encoding="utf-8")
+    assert " | Official Chinese name, reworded. |\n" in readme
+    assert gongbao("docs", documented, "--check") == Result(0, UP_TO_DATE, "")
 
 
-def test_changing_the_data_makes_a_chart_stale(documented: Path) -> None:
+def test_changed_data_makes_a_chart_stale(documented: Path, gongbao) -> None:
     path = documented / "data" / "parties.csv"
     lines = path.read_text(encoding="utf-8").split("\n")
     path.write_text("\n".join([lines[0], *lines[2:]]), encoding="utf-8", newline="")
-    result = docs_in_process(documented, "--check")
-    assert result.returncode == 1
-    assert f"{docs.NETWORK}: out of date with the data" in result.stderr
-    assert docs.TIMELINE not in result.stderr
+    assert gongbao("docs", documented, "--check") == Result(
+        1, "", f"{charts.NETWORK}: out of date with the data\n" + fix_line(documented)
+    )
+    assert gongbao("docs", documented) == Result(0, f"wrote {charts.NETWORK}\n", "")
 
 
-def test_a_missing_chart_fails_check(documented: Path) -> None:
-    (documented / docs.TIMELINE).unlink()
-    result = docs_in_process(documented, "--check")
-    assert result.returncode == 1
-    assert f"{docs.TIMELINE}: missing" in result.stderr
+def test_a_missing_chart_fails_check(documented: Path, gongbao) -> None:
+    (documented / charts.TIMELINE).unlink()
+    assert gongbao("docs", documented, "--check") == Result(
+        1, "", f"{charts.TIMELINE}: missing\n" + fix_line(documented)
+    )
 
 
-def test_missing_markers_fail_check(documented: Path) -> None:
-    (documented / "README.md").write_text("# gongbao\n\nno markers here\n", encoding="utf-8")
-    result = docs_in_process(documented, "--check")
-    assert result.returncode == 1
-    assert "no <!-- data-dictionary:start -->" in result.stderr
-    assert docs_in_process(documented).returncode == 1  # nowhere to write the dictionary either
+@pytest.mark.parametrize("region", REGIONS, ids=[region.name for region in REGIONS])
+def test_missing_markers_are_a_usage_error(documented: Path, gongbao, region) -> None:
+    start, end = markdown.markers(region.name)
+    path = documented / region.file
+    path.write_text(path.read_text(encoding="utf-8").replace(start, ""), encoding="utf-8")
+    before = snapshot(documented)
+    message = (
+        f"gongbao: error: {region.file} has no {start} ... {end} markers; add them where "
+        f"{region.what} belongs\n"
+    )
+    assert gongbao("docs", documented, "--check") == Result(2, "", message)
+    assert gongbao("docs", documented) == Result(2, "", message)
+    assert snapshot(documented) == before
+
+
+def test_an_invalid_package_is_reported_not_documented(package: Path, gongbao) -> None:
+    line = set_cell(
+        package / "data" / "indicators.csv", "scope_zh", "重庆 ", metric="good_air_days"
+    )
+    add_markdown(package)
+    before = snapshot(package)
+    assert gongbao("docs", package) == Result(
+        1,
+        "",
+        f"data/indicators.csv:{line}: scope_zh: whitespace: '重庆 ' has leading or trailing "
+        "whitespace (delete the spaces (including full-width spaces) around the value)\n"
+        "gongbao docs: the docs are generated from a valid package; fix the errors above "
+        f"first (gongbao validate {package})\n",
+    )
+    assert snapshot(package) == before
+
+
+def test_an_unusable_schema_is_reported_not_documented(package: Path, gongbao) -> None:
+    edit_text(package / "schemas" / "targets.schema.json", '"type": "date"', '"type": "datetime"')
+    add_markdown(package)
+    assert gongbao("docs", package, "--check") == Result(
+        1,
+        "",
+        "schemas/targets.schema.json: -: schema-file: field 'deadline' has type 'datetime', "
+        f"which gongbao does not support (supported: {', '.join(TYPES)}) "
+        f"({RULES['schema-file'].hint})\n"
+        "gongbao docs: the docs are generated from a valid package; fix the errors above "
+        f"first (gongbao validate {package})\n",
+    )
+
+
+# -- where docs can run -------------------------------------------------------------------------
+
+
+def test_a_path_that_is_not_a_package_is_a_usage_error(tmp_path: Path, gongbao) -> None:
+    assert gongbao("docs", tmp_path, "--check") == Result(2, "", not_a_package(tmp_path))
+
+
+def test_a_zip_is_a_usage_error(package: Path, tmp_path: Path, gongbao) -> None:
+    archive = tmp_path / "package.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        for file in package.rglob("*"):
+            out.write(file, file.relative_to(package))
+    assert gongbao("docs", archive) == Result(
+        2, "", f"gongbao: error: {archive}: not a package directory; docs are written into one\n"
+    )
+
+
+def test_a_package_without_a_readme_is_a_usage_error(package: Path, gongbao) -> None:
+    assert gongbao("docs", package) == Result(
+        2, "", f"gongbao: error: {package}: no README.md beside datapackage.json\n"
+    )
+
+
+# -- charts -------------------------------------------------------------------------------------
 
 
 def test_charts_are_deterministic(documented: Path) -> None:
-    data = TableData(documented)
-    for chart in docs.charts(data):
-        assert docs.render(chart) == docs.render(chart)
-        assert docs.render(chart) == (documented / chart.path).read_bytes()
+    for chart in charts.charts(documented):
+        assert charts.render(chart) == charts.render(chart)
+        assert charts.render(chart) == (documented / chart.path).read_bytes()
 
 
 def test_a_chart_from_another_matplotlib_counts_by_its_data(documented: Path) -> None:
     """Another matplotlib draws other bytes: then only the data fingerprint must match."""
-    chart = docs.charts(TableData(documented))[0]
-    fresh = docs.render(chart)
     import matplotlib
 
+    chart = charts.charts(documented)[0]
+    fresh = charts.render(chart)
     other = fresh.replace(f"matplotlib={matplotlib.__version__}".encode(), b"matplotlib=0.0.1")
-    assert docs.chart_is_current(other + b"<!-- other bytes -->", chart, fresh)
-    same_version_other_bytes = fresh + b"<!-- other bytes -->"
-    assert not docs.chart_is_current(same_version_other_bytes, chart, fresh)
-
-
-def test_not_a_package_is_a_usage_error(tmp_path: Path) -> None:
-    assert run_docs(tmp_path, "--check").returncode == 2
-
-
-def test_docs_leave_the_checkout_alone(repo: Path, tmp_path: Path) -> None:
-    """--check writes nothing."""
-    before = {p: p.read_bytes() for p in (repo / "docs").rglob("*") if p.is_file()}
-    readme = (repo / "README.md").read_bytes() if (repo / "README.md").is_file() else None
-    run_docs(repo, "--check")
-    assert {p: p.read_bytes() for p in (repo / "docs").rglob("*") if p.is_file()} == before
-    assert ((repo / "README.md").read_bytes() if (repo / "README.md").is_file() else None) == readme
+    assert charts.chart_is_current(other + b"<!-- other bytes -->", chart, fresh)
+    assert not charts.chart_is_current(fresh + b"<!-- other bytes -->", chart, fresh)
