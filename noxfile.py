@@ -1,13 +1,16 @@
 """Developer and CI sessions: thin wrappers over the ``gongbao`` command and pytest.
 
-`pip install nox && nox -s validate` is all a fresh machine needs: every session installs
+`nox -s validate` and `nox -s tests` are all a fresh machine needs: every session installs
 the package (from this checkout, not editable, so the wheel's data layout is what is tested)
-and its dependencies into its own virtual environment.
+and its dependencies into its own virtual environment. `.ci/steps` lists what CI runs.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import tomllib
+from pathlib import Path
 
 import nox
 
@@ -16,7 +19,9 @@ nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.sessions = ["lint", "validate", "tests"]
 nox.options.error_on_external_run = True
 
+ROOT = Path(__file__).parent
 PYTHON = ["3.11"] if os.environ.get("CI") else None
+LATEST_PYTHON = "3.13"
 
 # Install compiled bytecode: uv skips it by default, and where PYTHONDONTWRITEBYTECODE is set
 # (as on CI machines) every run would recompile pandas and pandera, several seconds each time.
@@ -27,6 +32,16 @@ def install(session: nox.Session, *extras: str) -> None:
     """Install this checkout with the given extras (dependencies come from pyproject.toml)."""
     target = f".[{','.join(extras)}]" if extras else "."
     session.install(target)
+
+
+def floors() -> list[str]:
+    """`name==floor` for the light install's dependencies, read from pyproject.toml."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    pins = []
+    for requirement in project["dependencies"]:
+        name, floor = re.fullmatch(r"([A-Za-z0-9_.-]+)>=([0-9.]+)", requirement).groups()
+        pins.append(f"{name}=={floor}")
+    return pins
 
 
 @nox.session(python=PYTHON)
@@ -52,16 +67,51 @@ def validate(session: nox.Session) -> None:
     session.run("frictionless", "validate", "datapackage.json")
 
 
+def _pytest(session: nox.Session, *args: str) -> None:
+    session.run("pytest", *args, *session.posargs, env={"GX_ANALYTICS_ENABLED": "false"})
+
+
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """Run the test suite (pytest arguments may follow `--`)."""
+    """Run the test suite, with coverage (pytest arguments may follow `--`).
+
+    Slow tests (wheel builds, fresh environments, large packages) run in `nox -s slow`.
+    """
     install(session, "test")
-    session.run("pytest", *session.posargs, env={"GX_ANALYTICS_ENABLED": "false"})
+    _pytest(session, "-m", "not slow", "--cov", "--cov-report=term")
+
+
+@nox.session(python=PYTHON)
+def slow(session: nox.Session) -> None:
+    """The slow tests: the wheel in fresh environments, scale parity on large packages."""
+    install(session, "test")
+    _pytest(session, "-m", "slow")
+
+
+@nox.session(python="3.11", name="tests-lowest")
+def tests_lowest(session: nox.Session) -> None:
+    """The tests on the lowest supported Python and the floors of pandas, pyarrow and numpy."""
+    install(session, "test")
+    session.install(*floors())
+    session.run(
+        "python",
+        "-c",
+        "import numpy, pandas, pyarrow; print(numpy.__version__, "
+        "pandas.__version__, pyarrow.__version__)",
+    )
+    _pytest(session, "-m", "not slow")
+
+
+@nox.session(python=LATEST_PYTHON, name="tests-latest")
+def tests_latest(session: nox.Session) -> None:
+    """The tests on the newest Python here and the newest releases of every dependency."""
+    session.install("--upgrade", ".[test]")
+    _pytest(session, "-m", "not slow")
 
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff on everything, mypy on the package."""
+    """ruff and strict mypy: the same checks pre-commit runs, over the same files."""
     install(session, "lint")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
@@ -77,9 +127,10 @@ def fmt(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def docs(session: nox.Session) -> None:
-    """Regenerate the README data dictionary and the charts; `-- --check` fails when stale."""
-    install(session, "publish")
-    session.run("python", "-m", "gongbao.docs", ".", *session.posargs)
+    """Regenerate the README data dictionary and rule table, CONTRIBUTING's rule families and
+    the charts; `-- --check` fails when anything is stale."""
+    install(session, "publish", "expectations")
+    session.run("gongbao", "docs", ".", *session.posargs, env={"GX_ANALYTICS_ENABLED": "false"})
 
 
 @nox.session(python=PYTHON)
@@ -88,7 +139,7 @@ def build(session: nox.Session) -> None:
     install(session, "publish")
     session.install("build")
     session.run("python", "-m", "build", "--outdir", "dist")
-    session.run("python", "-m", "gongbao.release", ".", "dist")
+    session.run("gongbao", "release", ".", "--out", "dist")
 
 
 @nox.session(python=PYTHON)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -57,8 +58,19 @@ def test_wheel_carries_the_package_and_licenses(wheel: Path, repo: Path) -> None
         for resource in shipped["resources"]:
             assert f"gongbao/package/{resource['path']}" in names
             assert f"gongbao/package/{resource['schema']}" in names
-        for module in ("loaders", "release", "docs", "_shipped"):
-            assert f"gongbao/{module}.py" in names
+        for module in (
+            "data.py",
+            "cli.py",
+            "validate.py",
+            "tableschema/types.py",
+            "rules/catalogue.py",
+            "publish/__init__.py",
+            "docgen/__init__.py",
+            "release.py",
+            "docs.py",
+            "py.typed",
+        ):
+            assert f"gongbao/{module}" in names
         licenses = {n.rsplit("/", 1)[-1] for n in names if ".dist-info/licenses/" in n}
         assert {"LICENSE", "LICENSE-DATA"} <= licenses
         meta = zf.read(f"gongbao-{version}.dist-info/METADATA").decode("utf-8")
@@ -142,3 +154,50 @@ def test_installed_wheel_loads_every_table_outside_the_checkout(
     )
     assert cli.returncode == 0, cli.stderr
     assert version in cli.stdout
+
+
+LIGHT_PROBE = """
+import importlib.util, json, subprocess, sys
+import gongbao
+shapes = {name: list(gongbao.load(name).shape) for name in gongbao.tables()}
+engines = {m: importlib.util.find_spec(m) is not None for m in ("pandera", "frictionless")}
+cli = subprocess.run([sys.executable, "-m", "gongbao", "validate", "."], capture_output=True,
+                     text=True)
+print(json.dumps({"shapes": shapes, "engines": engines, "code": cli.returncode,
+                  "err": cli.stderr}))
+"""
+
+
+def test_the_light_install_loads_the_data_and_names_the_extra_for_validation(
+    wheel: Path, repo: Path, tmp_path: Path
+) -> None:
+    """`pip install gongbao` brings pandas and pyarrow, not the validator's engines."""
+    uv = shutil.which("uv")
+    env_dir = tmp_path / "light"
+    if uv is None:
+        venv.EnvBuilder(with_pip=True).create(env_dir)
+        python = env_dir / "bin" / "python"
+        install = [str(python), "-m", "pip", "install", "-q", str(wheel)]
+    else:
+        subprocess.run([uv, "venv", "-q", "--python", sys.executable, str(env_dir)], check=True)
+        python = env_dir / "bin" / "python"
+        install = [uv, "pip", "install", "-q", "--python", str(python), str(wheel)]
+    done = subprocess.run(install, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    probe = subprocess.run(
+        [str(python), "-c", LIGHT_PROBE],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": str(env_dir / "bin"), "PYTHONNOUSERSITE": "1"},
+    )
+    assert probe.returncode == 0, probe.stderr
+    result = json.loads(probe.stdout)
+    assert result["shapes"] == {n: list(gongbao.load(n).shape) for n in gongbao.tables()}
+    assert result["engines"] == {"pandera": False, "frictionless": False}
+    assert (result["code"], result["err"]) == (
+        2,
+        "gongbao: error: this needs pandera, which is not installed: "
+        "pip install 'gongbao[validate]'\n",
+    )
