@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from gongbao.rules.catalogue import FAMILIES, IMPLEMENTATIONS, RULES
-from gongbao.rules.examples import run_example
+from gongbao.examples import run_example
+from gongbao.problems.catalogue import FAMILIES, IMPLEMENTATIONS, RULES
 
 # Importing every module that implements rules registers the implementations.
 import gongbao.rules.expectations  # noqa: F401  isort: skip

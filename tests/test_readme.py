@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 import re
 
-from gongbao.rules.catalogue import FAMILIES, RULES
+from gongbao.problems.catalogue import FAMILIES, RULES
 
 RULE_ROW = re.compile(r"^\|([^|]*)\| `([a-z0-9-]+)` \| `(.+)` \|$", re.M)
 

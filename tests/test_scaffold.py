@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from gongbao.arguments import PATH_HELP
 from gongbao.authoring.new import find_resource
-from gongbao.cli import PATH_HELP
 from gongbao.tableschema.package import read_package
 
 from conftest import assert_reported, copy_package, run_cli, run_process

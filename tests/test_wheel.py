@@ -63,7 +63,7 @@ def test_wheel_carries_the_package_and_licenses(wheel: Path, repo: Path) -> None
             "cli.py",
             "validate.py",
             "tableschema/types.py",
-            "rules/catalogue.py",
+            "problems/catalogue.py",
             "publish/__init__.py",
             "docgen/__init__.py",
             "release.py",

@@ -12,20 +12,9 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeAlias
 
+from .arguments import Commands, add_path
 from .errors import Exit, UsageError
-
-# argparse's registry of subcommands, to which each command adds its parser.
-Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
-
-PATH_HELP = "package directory, its datapackage.json, or a release zip (default: .)"
-
-
-def add_path(parser: argparse.ArgumentParser) -> None:
-    """The PATH argument every command takes."""
-    parser.add_argument("path", nargs="?", default=".", metavar="PATH", help=PATH_HELP)
-
 
 # -- validate ---------------------------------------------------------------------------------
 

@@ -43,8 +43,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import require
+from .problems.report import Report
 from .rules.render import text_line
-from .rules.report import Report
 from .tableschema.csvio import read_table
 from .tableschema.package import Package, read_package, shipped
 from .tableschema.types import to_pandas

@@ -19,10 +19,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .errors import require
-from .rules.catalogue import FAMILIES
+from .problems.catalogue import FAMILIES
+from .problems.report import Report
 from .rules.hygiene import check_hygiene
 from .rules.provenance import check_provenance
-from .rules.report import Report
 from .rules.schema import check_foreign_keys, check_schema
 from .tableschema.csvio import Table, read_table
 from .tableschema.package import read_package

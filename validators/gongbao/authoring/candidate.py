@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from ..problems.report import Problem, Report
 from ..rules.hygiene import check_hygiene
-from ..rules.report import Problem, Report
 from ..rules.schema import check_foreign_keys, check_schema
 from ..tableschema.csvio import Canonical, Table, canonical, read_table, text_rows
 from ..tableschema.package import Package, Resource

@@ -23,8 +23,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import Exit, UsageError
+from ..problems.report import Problem, Report
 from ..rules.render import text_line
-from ..rules.report import Problem, Report
 from ..tableschema.csvio import BOM, Table, canonical, read_table, text_rows, write_atomically
 from ..tableschema.package import Resource, read_package
 

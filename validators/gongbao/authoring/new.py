@@ -25,7 +25,7 @@ import re
 import sys
 from pathlib import Path
 
-from ..cli import add_path
+from ..arguments import add_path
 from ..errors import Exit, UsageError
 from ..rules.provenance import file_sha256
 from ..rules.render import text_line

@@ -12,17 +12,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..rules.catalogue import FAMILIES, RULES, Rule
-from ..rules.examples import TODAY, Outcome, run_example
+from ..examples import TODAY, Outcome, run_example
+from ..problems.catalogue import FAMILIES, RULES, Rule
+from ..problems.report import Problem
 from ..rules.render import text_line
-from ..rules.report import Problem
 from .markdown import cell, code
 
 TABLE_REGION = "rules"
 TABLE_WHAT = "the rule table"
 FAMILIES_REGION = "families"
 FAMILIES_WHAT = "the rule family list"
-CATALOGUE = "validators/gongbao/rules/catalogue.py"
+CATALOGUE = "validators/gongbao/problems/catalogue.py"
 
 
 class BrokenExample(RuntimeError):

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from ..rules.report import Report
+from ..problems.report import Report
 from ..tableschema.csvio import Table, read_table
 from ..tableschema.package import Field, Package, Resource
 

@@ -1,5 +1,6 @@
-"""The validator's rules: the catalogue, the report, and one module per rule family.
+"""The validator's rule families, one module each, with the renderers of a report and the
+runner of the catalogue's examples.
 
-Families run in the catalogue's order (:data:`gongbao.rules.catalogue.FAMILIES`); see
+Families run in the catalogue's order (:data:`gongbao.problems.catalogue.FAMILIES`); see
 :mod:`gongbao.validate` for the run.
 """

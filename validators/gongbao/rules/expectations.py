@@ -17,9 +17,9 @@ from typing import Any
 
 import pandas as pd
 
+from ..problems.catalogue import implements
+from ..problems.report import Report
 from ..tableschema.csvio import Table
-from .catalogue import implements
-from .report import Report
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 

@@ -17,10 +17,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..problems.catalogue import implements
+from ..problems.report import Report
 from ..tableschema.csvio import Table
 from ..tableschema.package import Field
-from .catalogue import implements
-from .report import Report
 
 _FULL_WIDTH = "[\uff01-\uff5e\u3000]"
 # A signed number may start with '-' or '+' (a spreadsheet reads it as the number). Written

@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from ..problems.catalogue import implements
+from ..problems.report import Report
 from ..tableschema.csvio import Table
-from .catalogue import implements
-from .report import Report
 
 _SPACE = re.compile(r"\s+")
 _NUMBER_TOKEN = re.compile(r"[0-9]+(?:\.[0-9]+)?")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .report import Problem, Report
+from ..problems.report import Problem, Report
 
 
 def _location(problem: Problem) -> str:

@@ -19,10 +19,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..problems.catalogue import implements
+from ..problems.report import Report
 from ..tableschema.csvio import Table
 from ..tableschema.package import Field
-from .catalogue import implements
-from .report import Report
 
 
 def _to_mask(array: pa.ChunkedArray | pa.Array) -> np.ndarray:

@@ -21,10 +21,10 @@ import pyarrow
 import pyarrow.compute as pc
 from pandera.config import ValidationDepth, config_context
 
+from ..problems.catalogue import implements
+from ..problems.report import Report
 from ..tableschema.csvio import Table
 from ..tableschema.package import Resource
-from .catalogue import implements
-from .report import Report
 
 Frames = dict[str, pd.DataFrame]
 

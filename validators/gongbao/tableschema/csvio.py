@@ -24,8 +24,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from ..rules.catalogue import implements
-from ..rules.report import Report
+from ..problems.catalogue import implements
+from ..problems.report import Report
 from .package import Resource
 
 BOM = b"\xef\xbb\xbf"

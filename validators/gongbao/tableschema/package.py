@@ -22,8 +22,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import UsageError
-from ..rules.catalogue import implements
-from ..rules.report import Report
+from ..problems.catalogue import implements
+from ..problems.report import Report
 from .types import TYPES, FieldType
 
 if TYPE_CHECKING:

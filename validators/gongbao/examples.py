@@ -19,7 +19,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .catalogue import (
+from .problems.catalogue import (
     LAST,
     ROW,
     AppendRows,
@@ -33,7 +33,7 @@ from .catalogue import (
     Rule,
     Transform,
 )
-from .report import Problem, Report
+from .problems.report import Problem, Report
 
 PACKAGE_PARTS = ("datapackage.json", "schemas", "data")
 TODAY = dt.date(2026, 12, 1)  # the examples' "today", so their messages never go stale
@@ -65,7 +65,7 @@ def _records(path: Path) -> list[list[str]]:
 
 
 def _write_records(path: Path, records: list[list[str]]) -> None:
-    from ..tableschema.csvio import csv_line
+    from .tableschema.csvio import csv_line
 
     path.write_text("".join(csv_line(r) for r in records), encoding="utf-8", newline="")
 
@@ -80,7 +80,7 @@ def _find(records: list[list[str]], match: dict[str, str]) -> int:
 
 def synthetic_archive(package: Path, archive: Path) -> None:
     """One capture per source holding its evidence quotes; sources.csv gets their hashes."""
-    from ..tableschema.package import read_package
+    from .tableschema.package import read_package
 
     quotes: dict[str, list[str]] = {}
     for resource in read_package(package).resources.values():
@@ -178,7 +178,7 @@ def _expected_line(rule: Rule, package: Path, row_line: int | None) -> int | Non
 
 def run_example(rule: Rule, source: Path) -> Outcome:
     """Plant the rule's example in a copy of the package at source and validate the copy."""
-    from ..validate import validate
+    from .validate import validate
 
     with tempfile.TemporaryDirectory(prefix=f"gongbao-example-{rule.id}-") as scratch:
         package = copy_package(source, Path(scratch) / "package")
