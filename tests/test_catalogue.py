@@ -29,5 +29,4 @@ def test_the_example_produces_exactly_its_rule(repo, rule_id):
     outcome = run_example(rule, repo)
     found = [(p.rule, p.path, p.line, p.field) for p in outcome.problems]
     assert found == [(rule_id, *outcome.expected)]
-    severity = "warning" if rule_id == "provenance-skipped" else "error"
-    assert [p.severity for p in outcome.problems] == [severity]
+    assert [p.severity for p in outcome.problems] == [rule.example.severity]

@@ -97,7 +97,7 @@ def add_example(pkg: Path, archive_dir: Path, gongbao) -> None:
     assert out == [
         f"added sources row {SOURCE} at {data / 'sources.csv'}:{line}",
         "all required cells are filled",
-        "optional cells left empty: title_en, url, note",
+        "optional cells left empty: title_en, url, reprinted_by, retrieved, note",
     ]
     fill(
         data / "sources.csv",
@@ -217,7 +217,7 @@ def test_contributing_example_validates(package: Path, archive_dir: Path, gongba
 
     sources = {row[0]: row for row in read_rows(package / "data" / "sources.csv")[1:]}
     digest = hashlib.sha256((archive_dir / CAPTURE).read_bytes()).hexdigest()
-    assert sources[SOURCE][7:9] == [CAPTURE, digest]
+    assert sources[SOURCE][9:11] == [CAPTURE, digest]
 
     fmt = gongbao("fmt", package, "--check")
     assert (fmt.code, fmt.out) == (0, "all files in canonical form\n")  # new rows land canonical
@@ -334,8 +334,8 @@ def test_help_names_values_as_the_type_registry_does(repo: Path, gongbao) -> Non
     sources = " ".join(gongbao("new", "source", repo, "--help").out.split())
     assert "--published YYYY-MM-DD " in sources
     assert "Value: a date YYYY-MM-DD such as 2020-04-02." in sources
-    assert "--url TEXT Address of the article; empty where no address survives in the " in sources
-    assert "capture. Value: a URL." in sources
+    assert "--url TEXT Address of the page the evidence was read on: the publisher's own " in sources
+    assert "Required for a web-only source (one without a capture). Value: a URL." in sources
 
 
 def test_new_row_has_schema_columns_and_canonical_form(package: Path, gongbao) -> None:
@@ -368,11 +368,14 @@ def test_existing_slug_gets_a_number(package: Path, gongbao) -> None:
 def test_source_id_reuses_the_publisher_abbreviation(package: Path, gongbao) -> None:
     out = new(gongbao, package, "source --publisher 重庆日报 --published 2024-01-02 --dry-run")
     assert out[1:3] == [
-        "  cqrb-2024-01-02,,,重庆日报,,2024-01-02,,,,",
+        "  cqrb-2024-01-02,,,重庆日报,,2024-01-02,,,,,,",
         "required cells still empty:",
     ]
-    assert still_empty(out) == ["title", "archive", "archive_sha256"]
-    assert out[-1] == "optional cells left empty: title_en, publisher_en, url, note"
+    assert still_empty(out) == ["title"]
+    assert out[-1] == (
+        "optional cells left empty: title_en, publisher_en, url, reprinted_by, retrieved, "
+        "archive, archive_sha256, note"
+    )
 
 
 def test_dry_run_changes_nothing(package: Path, gongbao) -> None:
@@ -619,7 +622,7 @@ def test_archive_dir_defaults_to_gongbao_archive(package: Path, archive_dir: Pat
     digest = hashlib.sha256((archive_dir / CAPTURE).read_bytes()).hexdigest()
     assert (
         result.out.splitlines()[1]
-        == f"  cqrb-2024-05-21,,,重庆日报,,2024-05-21,,{CAPTURE},{digest},"
+        == f"  cqrb-2024-05-21,,,重庆日报,,2024-05-21,,,,{CAPTURE},{digest},"
     )
 
 

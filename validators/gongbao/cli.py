@@ -31,7 +31,11 @@ def _validate(args: argparse.Namespace) -> Exit:
         raise UsageError("--require-archive: give --archive DIR or set GONGBAO_ARCHIVE")
     data_docs = Path(args.data_docs) if args.data_docs else None
     report = validate(
-        Path(args.path), archive=archive_path, expectations=args.expectations, data_docs=data_docs
+        Path(args.path),
+        archive=archive_path,
+        expectations=args.expectations,
+        data_docs=data_docs,
+        require_archive=args.require_archive,
     )
     sys.stdout.write(RENDERERS[args.format](report))
     if archive_path is None and args.format != "json":
@@ -53,7 +57,8 @@ def _add_validate(commands: Commands) -> None:
     check.add_argument(
         "--require-archive",
         action="store_true",
-        help="fail (exit 2) instead of skipping quote checks when no archive is given",
+        help="every quote must be checked against a capture: exit 2 when no archive is given, "
+        "and a web-only source's quotes are errors, not warnings",
     )
     check.add_argument("--format", choices=["text", "json", "github"], default="text")
     check.add_argument(
@@ -85,6 +90,91 @@ def _add_fmt(commands: Commands) -> None:
     add_path(fmt)
     fmt.add_argument("--check", action="store_true", help="only report files that would change")
     fmt.set_defaults(run=_fmt)
+
+
+# -- sources ------------------------------------------------------------------------------------
+
+
+def _sources_check(args: argparse.Namespace) -> Exit:
+    from .sources.check import sources_of
+
+    path, rows = sources_of(Path(args.path))
+    if args.source:
+        unknown = sorted(set(args.source) - {r.source_id for r in rows})
+        if unknown:
+            raise UsageError(f"no source with id {', '.join(unknown)}")
+        rows = [r for r in rows if r.source_id in set(args.source)]
+    if not args.online:  # what is known offline: each source's tier and its quotes
+        for row in rows:
+            where = row.archive if row.archive is not None else (row.url or "no url")
+            print(
+                f"{path}:{row.line}: {row.source_id}: {row.tier}: {len(row.quotes)} quotes; {where}"
+            )
+        print("(add --online to fetch every source with a url and look for its quotes)")
+        return Exit.OK
+    from .errors import require
+
+    require("httpx", "sources")
+    require("trafilatura", "sources")
+    from .sources.check import check_online, lines_of
+
+    counts: dict[str, int] = {}
+    failed = False
+    for finding in check_online(rows):
+        for line in lines_of(path, finding):
+            print(line)
+        counts[finding.status] = counts.get(finding.status, 0) + 1
+        failed |= finding.failed
+    tally = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    print(f"gongbao sources check: {len(rows)} sources: {tally or 'none'}")
+    return Exit.INVALID if failed else Exit.OK
+
+
+def _sources_capture(args: argparse.Namespace) -> Exit:
+    from .errors import require
+
+    require("httpx", "sources")
+    require("trafilatura", "sources")
+    from .sources.capture import capture
+
+    archive = args.archive or os.environ.get("GONGBAO_ARCHIVE")
+    if not archive:
+        raise UsageError("give --archive DIR or set GONGBAO_ARCHIVE")
+    made = capture(args.target, Path(archive))
+    print(f"wrote {made.path}")
+    print(f"archive: {made.path.name}")
+    print(f"archive_sha256: {made.sha256}")
+    return Exit.OK
+
+
+def _add_sources(commands: Commands) -> None:
+    sources = commands.add_parser(
+        "sources", help="check sources on the web, or capture a page for the source archive"
+    )
+    actions = sources.add_subparsers(dest="action", required=True, metavar="ACTION")
+    check = actions.add_parser(
+        "check",
+        help="list each source's provenance tier; with --online, fetch every source with a url "
+        "and look for each of its quotes on the page",
+    )
+    add_path(check)
+    check.add_argument(
+        "--online",
+        action="store_true",
+        help="fetch the pages; without it, only list each source's tier and quote count",
+    )
+    check.add_argument(
+        "--source", action="append", metavar="ID", help="only this source (repeatable)"
+    )
+    check.set_defaults(run=_sources_check)
+    grab = actions.add_parser(
+        "capture", help="write a capture of a page (URL) or saved HTML file into the archive"
+    )
+    grab.add_argument("target", metavar="URL|FILE")
+    grab.add_argument(
+        "--archive", metavar="DIR", help="the source archive (default: $GONGBAO_ARCHIVE)"
+    )
+    grab.set_defaults(run=_sources_capture)
 
 
 # -- docs and release ---------------------------------------------------------------------------
@@ -146,6 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_validate,
         _add_fmt,
         add_new,
+        _add_sources,
         _add_docs,
         _add_release,
     ]

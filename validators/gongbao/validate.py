@@ -70,11 +70,13 @@ def validate(
     expectations: bool = False,
     data_docs: Path | None = None,
     today: dt.date | None = None,
+    require_archive: bool = False,
 ) -> Report:
     """Validate the package at path; UsageError when path is not a package, EngineMissing
     when an engine a family needs is not installed.
 
     today fixes what "next year" means for the future-date rule (default: today).
+    require_archive makes every quote that could not be checked against a capture an error.
     """
     require("pandera", "validate")
     if expectations or data_docs is not None:
@@ -103,12 +105,12 @@ def validate(
     from .rules.tables import check_tables  # pandera is the slowest import: load it once needed
 
     check_tables(tables, frames, report, today)
-    provenance_ran = check_provenance(tables, archive, report)
+    provenance = check_provenance(tables, archive, report, require_archive)
 
     for family in FAMILIES:
         if family not in ("provenance", "expectations"):  # the families that always run
             report.close_family(family)
-    report.close_family("provenance", None if provenance_ran else "NOT RUN (no archive)")
+    report.close_family("provenance", provenance.status())
     if expectations or data_docs is not None:
         from .rules.expectations import check_expectations
 

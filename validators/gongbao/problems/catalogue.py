@@ -115,6 +115,7 @@ class Example:
     line: int | str | Needle | None  # an int, ROW, LAST, a Needle, or None (the whole file)
     field: str | None = None
     expectations: bool = False  # needs family 7 (Great Expectations)
+    severity: str = "error"  # of the problem the example produces
 
 
 @dataclass(frozen=True)
@@ -547,6 +548,34 @@ _RULES = [
             "level",
         ),
     ),
+    Rule(
+        "web-source",
+        "tables",
+        "a source without a capture (web-only) gives its url and the date it was retrieved",
+        "fill url and retrieved, or archive the page (gongbao sources capture) and fill archive",
+        Example(
+            Cells(
+                "data/sources.csv",
+                {"source_id": "hbrb-2025-12-07"},
+                {"archive": "", "archive_sha256": ""},
+            ),
+            "data/sources.csv",
+            ROW,
+            "url",
+        ),
+    ),
+    Rule(
+        "archive-pair",
+        "tables",
+        "archive and archive_sha256 are given together",
+        "fill both (gongbao new source computes the hash), or clear both for a web-only source",
+        Example(
+            Cells("data/sources.csv", {"source_id": "hbrb-2025-12-07"}, {"archive_sha256": ""}),
+            "data/sources.csv",
+            ROW,
+            "archive_sha256",
+        ),
+    ),
     # 4. provenance
     Rule(
         "archive-missing",
@@ -594,11 +623,30 @@ _RULES = [
         Example(Cells(_IND, _GOOD_AIR, {"value": "317"}), _IND, ROW, "value"),
     ),
     Rule(
+        "quote-unchecked",
+        "provenance",
+        "every quote is checked against a capture; a web-only source's quotes are listed as "
+        "not checked offline (a warning; an error with --require-archive)",
+        "check them online (gongbao sources check --online), or capture the page into the "
+        "archive (gongbao sources capture) and fill archive",
+        Example(
+            Cells(
+                "data/sources.csv",
+                {"source_id": "hbrb-2025-12-07"},
+                {"archive": "", "archive_sha256": "", "retrieved": "2026-12-01"},
+            ),
+            "data/sources.csv",
+            ROW,
+            "archive",
+            severity="warning",
+        ),
+    ),
+    Rule(
         "provenance-skipped",
         "provenance",
         "quote checks need the archive",
         "pass --archive DIR or set GONGBAO_ARCHIVE",
-        Example(NoArchive(), "datapackage.json", None),
+        Example(NoArchive(), "datapackage.json", None, severity="warning"),
     ),
     # 7. great expectations
     Rule(

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..problems.catalogue import implements
 from ..problems.report import Report
@@ -50,8 +52,8 @@ def load_archive(sources: Table, archive: Path, report: Report) -> dict[str, str
     frame = sources.data.select(["source_id", "archive", "archive_sha256"]).to_pylist()
     for row, record in enumerate(frame):
         source_id, name, expected = record["source_id"], record["archive"], record["archive_sha256"]
-        if not (source_id and name):
-            continue
+        if not (source_id and name and expected):
+            continue  # no capture named, or no hash to trust it by (rule archive-pair)
         where = {"path": sources.path, "line": int(sources.lines[row])}
         file = archive / name
         try:
@@ -160,9 +162,88 @@ def check_numbers(table: Table, report: Report) -> None:
         table.mark(name, bad)
 
 
+@dataclass(frozen=True)
+class Provenance:
+    """How the quote checks went, per provenance tier of the sources.
+
+    archived-verified: the capture is present, its hash matches, its quotes were checked;
+    archived-pending: a capture is named but is not in this archive (reported as a problem);
+    web-only: a url, no capture: its quotes could not be checked offline.
+    """
+
+    ran: bool  # an archive was given, so the quote checks ran where a capture was available
+    verified: int = 0
+    pending: int = 0
+    web_only: int = 0
+    unchecked_quotes: int = 0  # quotes resting on web-only sources
+
+    def status(self) -> str | None:
+        """The family's summary beyond passed/failed, or None when there is nothing to add."""
+        if not self.ran:
+            return "NOT RUN (no archive)"
+        if not self.web_only:
+            return None
+        sources = f"{self.web_only} web-only source{'s' * (self.web_only != 1)}"
+        quotes = f"{self.unchecked_quotes} quote{'s' * (self.unchecked_quotes != 1)}"
+        return f"passed; {quotes} on {sources} not checked offline"
+
+
+def _quotes_per_source(tables: dict[str, Table]) -> dict[str, int]:
+    """Rows with an evidence quote, per source_id, across every table that has quotes."""
+    counts: dict[str, int] = {}
+    for table in evidence_tables(tables):
+        quoted = table.column("source_id").filter(pc.is_valid(table.column("evidence")))
+        for entry in pc.value_counts(quoted.drop_null()).to_pylist():
+            counts[entry["values"]] = counts.get(entry["values"], 0) + entry["counts"]
+    return counts
+
+
+@implements("quote-unchecked")
+def report_unchecked(
+    tables: dict[str, Table], texts: dict[str, str], report: Report, require_archive: bool
+) -> Provenance:
+    """One problem per web-only source that quotes rest on: a warning, or with
+    --require-archive an error (every quote must then be checked offline)."""
+    sources = tables["sources"]
+    quotes = _quotes_per_source(tables)
+    rows = sources.data.select(["source_id", "archive", "url"]).to_pylist()
+    verified = pending = web_only = unchecked = 0
+    fine = np.ones(len(sources), dtype=bool)
+    for name in ("url", "archive", "archive_sha256"):
+        fine &= sources.unreported(name)  # a malformed source row was reported already
+    for row, record in enumerate(rows):
+        source_id, name = record["source_id"], record["archive"]
+        if name is not None:
+            verified += source_id in texts
+            pending += source_id not in texts
+            continue
+        web_only += 1
+        count = quotes.get(source_id, 0)
+        if not count or not fine[row]:
+            continue
+        unchecked += count
+        where = record["url"] or "no url"
+        message = (
+            f"{count} quote{'s' * (count != 1)} of source {source_id} "
+            f"{'were' if count != 1 else 'was'} not checked offline: no capture ({where})"
+        )
+        add = report.error if require_archive else report.warning
+        add(
+            "quote-unchecked",
+            message,
+            path=sources.path,
+            line=int(sources.lines[row]),
+            field="archive",
+        )
+    return Provenance(True, verified, pending, web_only, unchecked)
+
+
 @implements("provenance-skipped")
-def check_provenance(tables: dict[str, Table], archive: Path | None, report: Report) -> bool:
-    """Family 4. Returns True when the archive-backed quote check ran."""
+def check_provenance(
+    tables: dict[str, Table], archive: Path | None, report: Report, require_archive: bool = False
+) -> Provenance:
+    """Family 4: numbers in quotes everywhere; quotes against captures where an archive is
+    given; the quotes that could not be checked offline, per web-only source."""
     for table in evidence_tables(tables):
         check_numbers(table, report)
     if archive is None or "sources" not in tables:
@@ -170,8 +251,8 @@ def check_provenance(tables: dict[str, Table], archive: Path | None, report: Rep
             "provenance-skipped",
             "evidence quotes were NOT checked against the sources: no archive given",
         )
-        return False
+        return Provenance(False)
     texts = load_archive(tables["sources"], archive, report)
     for table in evidence_tables(tables):
         check_quotes(table, texts, report)
-    return True
+    return report_unchecked(tables, texts, report, require_archive)

@@ -283,6 +283,38 @@ def _date_after_published(df: pd.DataFrame, ctx: Context, field: str) -> pd.Seri
     return _ok(df["date"] <= df["_published"].dt.strftime("%Y-%m-%d"))
 
 
+# -- sources ---------------------------------------------------------------------------------
+
+
+@rule(
+    "web-source",
+    [("sources", "url")],
+    lambda r, c, f: (
+        "a source without a capture needs the url it was read at"
+        if pd.isna(r["url"])
+        else "a web-only source needs the date its url was retrieved"
+    ),
+    reads=("archive", "retrieved"),
+)
+def _web_source(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
+    web_only = df["archive"].isna()
+    return _ok(~web_only | (df["url"].notna() & df["retrieved"].notna()))
+
+
+@rule(
+    "archive-pair",
+    [("sources", "archive_sha256")],
+    lambda r, c, f: (
+        "archive is set but archive_sha256 is empty"
+        if pd.notna(r["archive"])
+        else "archive_sha256 is set but archive is empty"
+    ),
+    reads=("archive",),
+)
+def _archive_pair(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
+    return _ok(df["archive"].isna() == df["archive_sha256"].isna())
+
+
 # -- dates and years everywhere ------------------------------------------------------------
 
 

@@ -1,0 +1,158 @@
+"""``gongbao sources check``: each source's provenance tier, and with ``--online`` each web
+page fetched and every evidence quote looked for in its article text.
+
+A quote is looked for with runs of whitespace folded, as the offline check does. One that is
+found only after full-width and half-width forms are folded together (NFKC: ，and , or ：and :)
+is reported as such: the quote is right in substance but not verbatim. Link rot is reported
+per source: unreachable (HTTP errors, loops, refusals), moved (redirected elsewhere) and
+content changed (quotes that are no longer on the page).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..problems.report import Report
+from ..rules.provenance import fold
+from ..tableschema.csvio import Table, read_table
+from ..tableschema.package import read_package
+
+
+@dataclass(frozen=True)
+class Quote:
+    path: str  # file of the row that cites it
+    line: int
+    quote: str
+
+
+@dataclass
+class SourceRow:
+    source_id: str
+    line: int
+    url: str | None
+    archive: str | None
+    quotes: list[Quote] = field(default_factory=list)
+
+    @property
+    def tier(self) -> str:
+        return "web-only" if self.archive is None else "archived"
+
+
+@dataclass
+class Finding:
+    """What the online check found for one source."""
+
+    source: SourceRow
+    status: str  # ok | moved | unreachable | changed | not-checked
+    detail: str = ""
+    missing: list[Quote] = field(default_factory=list)
+    width_only: list[Quote] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return self.status in ("unreachable", "changed")
+
+
+def shown(value: str, limit: int = 60) -> str:
+    """A value as printed in a report line: control characters escaped, long values cut."""
+    text = value.encode("unicode_escape").decode("ascii") if not value.isprintable() else value
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _width_fold(text: str) -> str:
+    return fold(unicodedata.normalize("NFKC", text))
+
+
+def sources_of(path: Path) -> tuple[str, list[SourceRow]]:
+    """The package's sources with the quotes that rest on each (read with the strict reader)."""
+    report = Report()
+    package = read_package(path, report)
+    tables: dict[str, Table] = {}
+    for name, resource in package.resources.items():
+        table = read_table(resource, report)
+        if table is not None:
+            tables[name] = table
+    if report.errors or "sources" not in tables:
+        from ..errors import UsageError
+
+        raise UsageError("the package does not read cleanly: run gongbao validate first")
+    sources = tables["sources"]
+    rows = {
+        r["source_id"]: SourceRow(r["source_id"], int(line), r["url"], r["archive"])
+        for r, line in zip(
+            sources.data.select(["source_id", "url", "archive"]).to_pylist(),
+            sources.lines,
+            strict=True,
+        )
+    }
+    for table in tables.values():
+        if not {"source_id", "evidence"} <= set(table.resource.field_names):
+            continue
+        pairs = table.data.select(["source_id", "evidence"]).to_pylist()
+        for record, line in zip(pairs, table.lines, strict=True):
+            if record["evidence"] and record["source_id"] in rows:
+                quote = Quote(table.path, int(line), record["evidence"])
+                rows[record["source_id"]].quotes.append(quote)
+    return sources.path, list(rows.values())
+
+
+def check_online(rows: list[SourceRow], workers: int = 4) -> Iterator[Finding]:
+    """Fetch every source that has a url (at most `workers` at a time) and look for its quotes."""
+    from .extract import article_text
+    from .fetch import client, fetch
+
+    with client() as http:
+
+        def one(row: SourceRow) -> Finding:
+            if not row.url:
+                return Finding(row, "not-checked", "no url")
+            page = fetch(row.url, http)
+            if page.error:
+                return Finding(row, "unreachable", page.error)
+            text = fold(article_text(page.text(), page.final_url))
+            wide = _width_fold(text)
+            finding = Finding(row, "moved" if page.moved else "ok")
+            if page.moved:
+                finding.detail = f"{row.url} -> {page.final_url}"
+            for quote in row.quotes:
+                if fold(quote.quote) in text:
+                    continue
+                if _width_fold(quote.quote) in wide:
+                    finding.width_only.append(quote)
+                else:
+                    finding.missing.append(quote)
+            if finding.missing:
+                finding.status = "changed"
+            return finding
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            yield from pool.map(one, rows)
+
+
+def lines_of(sources_path: str, finding: Finding) -> list[str]:
+    """The report lines of one finding, `file:line: source_id: status: detail`."""
+    row = finding.source
+    total = len(row.quotes)
+    found = total - len(finding.missing) - len(finding.width_only)
+    head = f"{sources_path}:{row.line}: {shown(row.source_id)}: {finding.status}"
+    if finding.status in ("unreachable", "not-checked"):
+        lines = [f"{head}: {shown(finding.detail, 300)}"]
+    else:
+        moved = f"{shown(finding.detail, 300)}; " if finding.detail else ""
+        url = shown(row.url or "", 200)
+        lines = [f"{head}: {moved}{found} of {total} quotes found at {url}"]
+    for quote in finding.missing:
+        lines.append(
+            f"{quote.path}:{quote.line}: evidence: not on the page of {shown(row.source_id)}: "
+            f"{shown(quote.quote)}"
+        )
+    for quote in finding.width_only:
+        lines.append(
+            f"{quote.path}:{quote.line}: evidence: on the page of {shown(row.source_id)} only "
+            f"with full-width and half-width forms swapped: {shown(quote.quote)}"
+        )
+    return lines
