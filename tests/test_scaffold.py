@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shlex
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -313,10 +315,19 @@ def test_help_lists_every_schema_field(repo: Path, gongbao, table: str) -> None:
     text = " ".join(result.out.split())  # argparse wraps help text
     resource = find_resource(read_package(repo), table)
     for field in resource.fields:
-        assert f"--{field.name.replace('_', '-')} " in text, field.name
+        # "--source-id TEXT, --source TEXT" before Python 3.13, "--source-id, --source TEXT" after
+        assert re.search(rf"--{field.name.replace('_', '-')}[ ,]", text), field.name
         for code in field.vocabulary:
             assert code in text, (field.name, code)
     assert f"PATH {PATH_HELP}" in text
+
+
+# How argparse shows an option with an alias changed in Python 3.13.
+ALIASES = (
+    "--source-id, --source TEXT"
+    if sys.version_info >= (3, 13)
+    else "--source-id TEXT, --source TEXT"
+)
 
 
 def test_help_names_values_as_the_type_registry_does(repo: Path, gongbao) -> None:
@@ -326,7 +337,7 @@ def test_help_names_values_as_the_type_registry_does(repo: Path, gongbao) -> Non
         "--year YEAR",
         "--value NUMBER",
         "--unit CODE",
-        "--source-id TEXT, --source TEXT",
+        ALIASES,
     ):
         assert f" {option} " in out, option
     assert "[required] Value: a four-digit year such as 2019." in out
@@ -334,7 +345,9 @@ def test_help_names_values_as_the_type_registry_does(repo: Path, gongbao) -> Non
     sources = " ".join(gongbao("new", "source", repo, "--help").out.split())
     assert "--published YYYY-MM-DD " in sources
     assert "Value: a date YYYY-MM-DD such as 2020-04-02." in sources
-    assert "--url TEXT Address of the page the evidence was read on: the publisher's own " in sources
+    assert (
+        "--url TEXT Address of the page the evidence was read on: the publisher's own " in sources
+    )
     assert "Required for a web-only source (one without a capture). Value: a URL." in sources
 
 
