@@ -36,6 +36,7 @@ def _validate(args: argparse.Namespace) -> Exit:
         expectations=args.expectations,
         data_docs=data_docs,
         require_archive=args.require_archive,
+        gbt2260=Path(args.gbt2260) if args.gbt2260 else None,
     )
     sys.stdout.write(RENDERERS[args.format](report))
     if archive_path is None and args.format != "json":
@@ -59,6 +60,12 @@ def _add_validate(commands: Commands) -> None:
         action="store_true",
         help="every quote must be checked against a capture: exit 2 when no archive is given, "
         "and a web-only source's quotes are errors, not warnings",
+    )
+    check.add_argument(
+        "--gbt2260",
+        metavar="FILE",
+        help="GB/T 2260 reference to check jurisdictions against (a gbt2260.csv; default: "
+        "the one shipped with gongbao, lists 1980-12 … 2026-09)",
     )
     check.add_argument("--format", choices=["text", "json", "github"], default="text")
     check.add_argument(

@@ -2,8 +2,9 @@
 validate it.
 
 The copy gets a synthetic source archive made from its own evidence quotes (one capture per
-source, holding that source's quotes), so the provenance examples need no real archive and
-give the same messages on every machine. ``tests/test_catalogue.py`` asserts that each
+source: its headline, then a body holding that source's antecedents and quotes between two
+anchors), so the provenance examples need no real archive and give the same messages on
+every machine. ``tests/test_catalogue.py`` asserts that each
 example produces exactly its rule at its ``file:line: field``; ``gongbao docs`` renders the
 README's rule table from the same runs, so the messages shown there are real.
 """
@@ -78,26 +79,47 @@ def _find(records: list[list[str]], match: dict[str, str]) -> int:
     raise LookupError(f"no row with {match}")
 
 
+BODY_START, BODY_END = "【正文】", "【正文完】"  # the synthetic captures' body anchors
+
+
 def synthetic_archive(package: Path, archive: Path) -> None:
-    """One capture per source holding its evidence quotes; sources.csv gets their hashes."""
+    """One capture per source: its headline, then its body holding every antecedent and
+    then every evidence quote that rests on it (one a line, so a quote of segments is one
+    paragraph). sources.csv gets the captures' hashes and body anchors."""
     from .tableschema.package import read_package
 
+    antecedents: dict[str, list[str]] = {}
     quotes: dict[str, list[str]] = {}
     for resource in read_package(package).resources.values():
         if {"source_id", "evidence"} <= set(resource.field_names):
             records = _records(resource.file)
-            at = records[0].index("source_id"), records[0].index("evidence")
+            header = records[0]
+            at = header.index("source_id"), header.index("evidence")
+            before = header.index("antecedent") if "antecedent" in header else None
             for record in records[1:]:
-                quotes.setdefault(record[at[0]], []).append(record[at[1]])
+                if before is not None and record[before]:
+                    antecedents.setdefault(record[at[0]], []).append(record[before])
+                if record[at[1]]:
+                    quotes.setdefault(record[at[0]], []).append(record[at[1]])
     sources = package / "data" / "sources.csv"
     records = _records(sources)
     header = records[0]
     archive.mkdir(parents=True, exist_ok=True)
     for record in records[1:]:
-        text = "\n".join(quotes.get(record[header.index("source_id")], [])) + "\n"
-        data = text.encode("utf-8")
+        source_id = record[header.index("source_id")]
+        lines = [
+            record[header.index("title")],
+            BODY_START,
+            *antecedents.get(source_id, []),
+            *quotes.get(source_id, []),
+            BODY_END,
+        ]
+        data = ("\n".join(lines) + "\n").encode("utf-8")
         (archive / record[header.index("archive")]).write_bytes(data)
         record[header.index("archive_sha256")] = hashlib.sha256(data).hexdigest()
+        if "body_start" in header:
+            record[header.index("body_start")] = BODY_START
+            record[header.index("body_end")] = BODY_END
     _write_records(sources, records)
 
 

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .errors import require
+from .errors import UsageError, require
+from .gbt2260 import load as load_reference
 from .problems.catalogue import FAMILIES
 from .problems.report import Report
 from .rules.hygiene import check_hygiene
@@ -71,18 +72,26 @@ def validate(
     data_docs: Path | None = None,
     today: dt.date | None = None,
     require_archive: bool = False,
+    gbt2260: Path | None = None,
 ) -> Report:
-    """Validate the package at path; UsageError when path is not a package, EngineMissing
-    when an engine a family needs is not installed.
+    """Validate the package at path; UsageError when path is not a package (or gbt2260 not a
+    GB/T 2260 reference), EngineMissing when an engine a family needs is not installed.
 
     today fixes what "next year" means for the future-date rule (default: today).
     require_archive makes every quote that could not be checked against a capture an error.
+    gbt2260 is the GB/T 2260 reference to check jurisdictions against (default: the one
+    shipped with gongbao); its vintage is noted in the report.
     """
     require("pandera", "validate")
     if expectations or data_docs is not None:
         require("great_expectations", "expectations")
+    try:
+        reference = load_reference(None if gbt2260 is None else str(gbt2260))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     importing = _start_import()
     report = Report()
+    report.notes.append(f"GB/T 2260 reference: {reference.vintage}")
     package = read_package(path, report)
     tables: dict[str, Table] = {}
     for name, resource in package.resources.items():
@@ -104,7 +113,7 @@ def validate(
 
     from .rules.tables import check_tables  # pandera is the slowest import: load it once needed
 
-    check_tables(tables, frames, report, today)
+    check_tables(tables, frames, report, today, reference)
     provenance = check_provenance(tables, archive, report, require_archive)
 
     for family in FAMILIES:

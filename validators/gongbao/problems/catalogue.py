@@ -128,18 +128,32 @@ class Rule:
 
 
 _IND = "data/indicators.csv"
+_AGR = "data/agreements.csv"
+_JUR = "data/jurisdictions.csv"
+_ORG = "data/organizations.csv"
+_PAR = "data/parties.csv"
+_COM = "data/commitments.csv"
 _GOOD_AIR = {"metric": "good_air_days"}
 _AGREEMENT = {"agreement_id": "sc-cq-joint-enforcement-mechanism-2020"}
 _HUBEI = {"agreement_id": "wh-cs-nc-eco-env-cooperation-initiative-2025"}
+_OPINION = {"agreement_id": "sc-cq-territorial-eco-restoration-opinion"}
 _WUHAN = {"code": "420100"}
 _FIRST_PARTY = {
-    "agreement_id": "chengdu-chongqing-eco-env-special-work-mechanism",
+    "agreement_id": "chengdu-chongqing-key-basin-water-eco-env-plan",
     "org_id": "chongqing-eco-env-bureau",
 }
-_FIRST_MECHANISM = {
-    "agreement_id": "chengdu-chongqing-eco-env-special-work-mechanism",
-    "mechanism": "joint_conference",
+_SIGNED_BY_BOTH = {  # stated through 双方, with an antecedent
+    "agreement_id": "sc-cq-air-pollution-agreement-2020",
+    "org_id": "sichuan-eco-env-dept",
 }
+_THEMATIC = {"commitment_id": "chengdu-chongqing-key-basin-water-eco-env-plan-joint-planning"}
+_RIVER_CHIEFS = {
+    "commitment_id": "suizhou-xiang-shi-sui-shen-green-integration-decision-2021-river-lake-chief"
+}
+_SIGNING = (  # the quote of the 2020-04-01 signatories, two segments of one sentence
+    "会议期间,双方[…]并现场签订了《深化川渝两地大气污染联合防治协议》"
+    "《危险废物跨省市转移“白名单”合作机制》《联合执法工作机制》等有关合作机制"
+)
 
 _RULES = [
     # 6. descriptor safety
@@ -312,8 +326,8 @@ _RULES = [
         "vocabulary fields use one of the allowed codes",
         "use one of the listed codes; a new code is a schema change, see CONTRIBUTING.md",
         Example(
-            Cells("data/agreements.csv", _AGREEMENT, {"status": "signd"}),
-            "data/agreements.csv",
+            Cells(_AGR, _AGREEMENT, {"status": "signd"}),
+            _AGR,
             ROW,
             "status",
         ),
@@ -479,74 +493,11 @@ _RULES = [
         ),
     ),
     Rule(
-        "deadline-after-agreement",
-        "tables",
-        "a target's deadline is not before its agreement's date",
-        "check the deadline and the agreement's date",
-        Example(
-            Cells(
-                "data/targets.csv", {"metric": "water_quality_class"}, {"deadline": "2021-12-30"}
-            ),
-            "data/targets.csv",
-            ROW,
-            "deadline",
-        ),
-    ),
-    Rule(
-        "date-after-published",
-        "tables",
-        "an agreement's date is not after its source's publication date",
-        "the article's date is the source's 'published', not the instrument's date",
-        Example(
-            Cells("data/agreements.csv", _HUBEI, {"date": "2025-12-08"}),
-            "data/agreements.csv",
-            ROW,
-            "date",
-        ),
-    ),
-    Rule(
-        "date-precision",
-        "tables",
-        "date and date_precision agree (YYYY-MM-DD is day, YYYY-MM month, "
-        "YYYY year, empty unknown) and the date exists",
-        "fix date_precision or the date",
-        Example(
-            Cells("data/agreements.csv", _HUBEI, {"date": "2025-12"}),
-            "data/agreements.csv",
-            ROW,
-            "date_precision",
-        ),
-    ),
-    Rule(
         "future-date",
         "tables",
         "no date or year after next year",
         "check the year; deadlines far in the future are not plausible here",
         Example(Cells(_IND, _GOOD_AIR, {"year": "2999"}), _IND, ROW, "year"),
-    ),
-    Rule(
-        "gbt2260-parent",
-        "tables",
-        "a code's parent is the code its digits imply",
-        "XXYYZZ belongs to XXYY00, XXYY00 to XX0000, XX0000 to 100000; XX90ZZ to XX0000",
-        Example(
-            Cells("data/jurisdictions.csv", _WUHAN, {"parent_code": "430000"}),
-            "data/jurisdictions.csv",
-            ROW,
-            "parent_code",
-        ),
-    ),
-    Rule(
-        "gbt2260-level",
-        "tables",
-        "a code's level matches its digits",
-        "XX0000 is a province, XXYY00 a prefecture, other codes counties; 100000 is national",
-        Example(
-            Cells("data/jurisdictions.csv", _WUHAN, {"level": "county"}),
-            "data/jurisdictions.csv",
-            ROW,
-            "level",
-        ),
     ),
     Rule(
         "web-source",
@@ -574,6 +525,450 @@ _RULES = [
             "data/sources.csv",
             ROW,
             "archive_sha256",
+        ),
+    ),
+    Rule(
+        "source-date",
+        "tables",
+        "a source gives its publication date, or the date it was retrieved",
+        "fill published as the page states it; for an undated page fill retrieved",
+        Example(
+            Cells("data/sources.csv", {"source_id": "hbrb-2025-12-07"}, {"published": ""}),
+            "data/sources.csv",
+            ROW,
+            "published",
+        ),
+    ),
+    # dates: every instrument on a timeline
+    Rule(
+        "date-bounds",
+        "tables",
+        "an act's date bounds are ordered, each with a basis allowed for it; an empty "
+        "date_earliest is exactly the basis unbounded",
+        "earliest bases: stated, resolved, parent, event, relative_to_event, after_reference, "
+        "unbounded; latest bases: stated, resolved, month_day, parent, event, "
+        "relative_to_event, published, retrieved (docs/codebook.md, D2)",
+        Example(
+            Cells(_AGR, _OPINION, {"date_earliest_basis": "after_reference"}),
+            _AGR,
+            ROW,
+            "date_earliest",
+        ),
+    ),
+    Rule(
+        "date-stated-bounds",
+        "tables",
+        "a date names real days, and a bound read from it (basis stated or resolved) is the "
+        "first or last day of the period it names; a month_day bound is the last such day "
+        "on or before the source's date",
+        "2020-04 gives 2020-04-01 … 2020-04-30, 2018 gives 2018-01-01 … 2018-12-31 "
+        "(docs/codebook.md, D4)",
+        Example(Cells(_AGR, _HUBEI, {"date_earliest": "2025-12-04"}), _AGR, ROW, "date_earliest"),
+    ),
+    Rule(
+        "date-after-published",
+        "tables",
+        "an act's latest date is not after its source's date, and a bound with basis "
+        "published (retrieved) is that date",
+        "the article's date is the source's 'published', not the instrument's date",
+        Example(
+            Cells(
+                _AGR,
+                _HUBEI,
+                {"date": "2025-12-08", "date_earliest": "2025-12-08", "date_latest": "2025-12-08"},
+            ),
+            _AGR,
+            ROW,
+            "date_latest",
+        ),
+    ),
+    Rule(
+        "event-relation",
+        "tables",
+        "event and event_relation are given together, and an event bound agrees with the "
+        "relation (会前 bounds from above, 会后 from below)",
+        "会议期间/现场: at; 会前: before (date_latest = the meeting's date, earliest "
+        "unbounded); 会后: after (docs/codebook.md, D5)",
+        Example(
+            Cells(
+                _AGR,
+                {"agreement_id": "hangzhou-bay-petrochemical-voc-memorandum"},
+                {"event_relation": "after"},
+            ),
+            _AGR,
+            ROW,
+            "event_relation",
+        ),
+    ),
+    Rule(
+        "parent-date",
+        "tables",
+        "a bound with basis parent equals the parent instrument's same bound",
+        "give parent_agreement_id, and copy the parent's bound (docs/codebook.md, D7)",
+        Example(
+            Cells(
+                _AGR,
+                {"agreement_id": "xiang-shi-sui-shen-territorial-spatial-plan"},
+                {"date_latest": "2022-01-01"},
+            ),
+            _AGR,
+            ROW,
+            "parent_agreement_id",
+        ),
+    ),
+    Rule(
+        "instrument-date-is-article-date",
+        "tables",
+        "an instrument is not dated on its source's date unless its quote states that day",
+        "leave date empty and bound it by the publication date (date_latest, basis "
+        "published); the article's date is not the instrument's (docs/codebook.md, D1)",
+        Example(
+            Cells(
+                _AGR,
+                _OPINION,
+                {
+                    "date": "2021-06-25",
+                    "date_earliest": "2021-06-25",
+                    "date_earliest_basis": "resolved",
+                    "date_latest_basis": "resolved",
+                },
+            ),
+            _AGR,
+            ROW,
+            "date_latest",
+        ),
+    ),
+    Rule(
+        "deadline-after-agreement",
+        "tables",
+        "a target's deadline is not before its agreement's earliest date",
+        "check the deadline and the agreement's date",
+        Example(
+            Cells(
+                "data/targets.csv", {"metric": "water_quality_class"}, {"deadline": "2021-12-30"}
+            ),
+            "data/targets.csv",
+            ROW,
+            "deadline",
+        ),
+    ),
+    Rule(
+        "lifecycle",
+        "tables",
+        "an instrument only moves forward: its earlier statuses (agreement_events) are "
+        "earlier stages, dated no later than the stages after them",
+        "planned < signed, adopted, issued, established < implemented < superseded, expired "
+        "(docs/codebook.md, L2)",
+        Example(
+            AppendRows(
+                "data/agreement_events.csv",
+                {
+                    "agreement_id": "sc-cq-air-pollution-agreement-2020",
+                    "status": "implemented",
+                    "date_earliest_basis": "unbounded",
+                    "date_latest": "2020-04-02",
+                    "date_latest_basis": "published",
+                    "source_id": "cqrb-2020-04-02",
+                    "evidence": "并现场签订了《深化川渝两地大气污染联合防治协议》",
+                },
+                1,
+            ),
+            "data/agreement_events.csv",
+            LAST,
+            "status",
+        ),
+    ),
+    Rule(
+        "founding-bounds",
+        "tables",
+        "a standing body's founding dates have a source, a quote and bases, and obey the "
+        "rules of an act's dates",
+        "fill source_id, evidence and both bases; read the bounds as for an instrument "
+        "(docs/codebook.md, D2-D6)",
+        Example(
+            Cells(
+                _ORG,
+                {"org_id": "yrd-eco-env-protection-collaboration-group"},
+                {"established_earliest": "2021-08-18"},
+            ),
+            _ORG,
+            ROW,
+            "established_latest",
+        ),
+    ),
+    # places: GB/T 2260
+    Rule(
+        "gbt2260-unknown",
+        "tables",
+        "a jurisdiction code is in the GB/T 2260 reference (a township code: its county)",
+        "correct the code (the nearest ones are named); gongbao new jurisdiction --code "
+        "CODE fills a row from the reference",
+        Example(
+            AppendRows(
+                _JUR,
+                {
+                    "code": "610999",
+                    "name_zh": "白河县",
+                    "name_en": "Baihe",
+                    "short_zh": "白河",
+                    "level": "county",
+                    "division_type": "county",
+                    "parent_code": "100000",
+                },
+                1,
+            ),
+            _JUR,
+            LAST,
+            "code",
+        ),
+    ),
+    Rule(
+        "gbt2260-name",
+        "tables",
+        "a jurisdiction's name is a name the GB/T 2260 reference gives its code",
+        "use the reference's name for the code at the date of the facts, or the code of the "
+        "name",
+        Example(Cells(_JUR, {"code": "420300"}, {"name_zh": "襄阳市"}), _JUR, ROW, "name_zh"),
+    ),
+    Rule(
+        "gbt2260-level",
+        "tables",
+        "a jurisdiction's level is the GB/T 2260 reference's for its code, and the code fits "
+        "the level's code_pattern",
+        "take the level from the reference (100000 is national, nine digits township)",
+        Example(Cells(_JUR, _WUHAN, {"level": "county"}), _JUR, ROW, "level"),
+    ),
+    Rule(
+        "gbt2260-parent",
+        "tables",
+        "a jurisdiction's parent is the GB/T 2260 reference's (a province's is 100000)",
+        "take the parent from the reference: a municipality's districts and a province-direct "
+        "county belong to XX0000, a township to its county",
+        Example(Cells(_JUR, _WUHAN, {"parent_code": "430000"}), _JUR, ROW, "parent_code"),
+    ),
+    Rule(
+        "gbt2260-period",
+        "tables",
+        "every fact that uses a jurisdiction is dated within the window of its (code, name) "
+        "in the GB/T 2260 reference",
+        "use the name the code had at the date of the facts (a renamed code: its old name "
+        "for old facts)",
+        Example(Cells(_JUR, {"code": "420600"}, {"name_zh": "襄樊市"}), _JUR, ROW, "name_zh"),
+    ),
+    Rule(
+        "division-type-level",
+        "tables",
+        "a jurisdiction's division type is one of its level",
+        "choose a division_type whose level (data/division_types.csv) is the jurisdiction's",
+        Example(
+            Cells(_JUR, {"code": "429021"}, {"division_type": "prefecture_city"}),
+            _JUR,
+            ROW,
+            "division_type",
+        ),
+    ),
+    # organizations
+    Rule(
+        "org-place",
+        "tables",
+        "an organization has a jurisdiction_code or (a body of several jurisdictions) a "
+        "region_id, not both",
+        "fill the one that says where the body belongs",
+        Example(
+            Cells(_ORG, {"org_id": "guizhou-authorities"}, {"jurisdiction_code": ""}),
+            _ORG,
+            ROW,
+            "jurisdiction_code",
+        ),
+    ),
+    Rule(
+        "duplicate-organization",
+        "tables",
+        "no two organizations share a name (name_zh or alias, compared as 人大常委会 for "
+        "人民代表大会常务委员会, 政府 for 人民政府, without 中共)",
+        "use the existing organization, and record the other wording as its alias",
+        Example(
+            AppendRows(
+                _ORG,
+                {
+                    "org_id": "suizhou-peoples-congress-standing-committee-2",
+                    "name_zh": "随州市人大常委会",
+                    "name_en": "Suizhou people's congress standing committee",
+                    "org_type": "peoples_congress_standing_committee",
+                    "level": "prefecture",
+                    "jurisdiction_code": "421300",
+                },
+                1,
+            ),
+            _ORG,
+            LAST,
+            "name_zh",
+        ),
+    ),
+    Rule(
+        "possible-duplicate-organization",
+        "tables",
+        "two organizations of one place, type and parent are flagged as a possible duplicate "
+        "(a warning)",
+        "check whether both rows are the same body; if so, keep one and record the other "
+        "name as an alias",
+        Example(
+            AppendRows(
+                _ORG,
+                {
+                    "org_id": "sichuan-eco-env-bureau",
+                    "name_zh": "四川省生态环境局",
+                    "name_en": "Sichuan ecology and environment bureau",
+                    "org_type": "ecology_environment_department",
+                    "level": "province",
+                    "jurisdiction_code": "510000",
+                },
+                1,
+            ),
+            _ORG,
+            LAST,
+            "org_type",
+            severity="warning",
+        ),
+    ),
+    # parties, memberships, commitment parties
+    Rule(
+        "attribution-basis",
+        "tables",
+        "a stated row's basis is named, collective or officeholder; an inferred row's is "
+        "counterpart, place_authorities, frame, title_places or geography",
+        "read docs/codebook.md, P1-P5, and choose the basis the row rests on",
+        Example(Cells(_PAR, _FIRST_PARTY, {"attribution_basis": "named"}), _PAR, ROW, "attribution_basis"),
+    ),
+    Rule(
+        "collective-antecedent",
+        "tables",
+        "a row with basis collective has an antecedent, and only such a row",
+        "quote the earlier span of the body that names the bodies or places 双方 (三省一市…) "
+        "refers to",
+        Example(Cells(_PAR, _SIGNED_BY_BOTH, {"antecedent": ""}), _PAR, ROW, "antecedent"),
+    ),
+    Rule(
+        "inferred-without-note",
+        "tables",
+        "an inferred party, member or commitment party says in note why",
+        "give the reasoning in one sentence (docs/codebook.md, P6); when in doubt, leave "
+        "the party out",
+        Example(Cells(_PAR, _FIRST_PARTY, {"note": ""}), _PAR, ROW, "note"),
+    ),
+    Rule(
+        "collective-count",
+        "tables",
+        "the rows that rest on one collective reference are as many as it refers to "
+        "(双方: 2), a warning",
+        "check that every body the reference stands for has a row, and no other",
+        Example(
+            AppendRows(
+                _PAR,
+                {
+                    "agreement_id": "sc-cq-air-pollution-agreement-2020",
+                    "org_id": "chongqing-planning-natural-resources-bureau",
+                    "role": "signatory",
+                    "attribution": "stated",
+                    "attribution_basis": "collective",
+                    "named_as": "双方",
+                    "antecedent": "四川省生态环境厅、重庆市生态环境局以视频方式",
+                    "source_id": "cqrb-2020-04-02",
+                    "evidence": _SIGNING,
+                },
+                1,
+            ),
+            _PAR,
+            LAST,
+            "named_as",
+            severity="warning",
+        ),
+    ),
+    # commitments, places of instruments, optional evidence, ids
+    Rule(
+        "commitment-container",
+        "tables",
+        "a commitment belongs to an instrument, or a body announces it",
+        "fill agreement_id, or add the announcing body to commitment_parties with role "
+        "announcer (docs/codebook.md, U3)",
+        Example(
+            Cells(
+                _COM,
+                {"commitment_id": "sc-cq-air-pollution-agreement-2020-air-joint-prevention"},
+                {"agreement_id": ""},
+            ),
+            _COM,
+            ROW,
+            "agreement_id",
+        ),
+    ),
+    Rule(
+        "commitment-action",
+        "tables",
+        "a named commitment has its action, and only a named one",
+        "map the verb before the name: 建立 establish, 建立健全 establish_improve, 完善 "
+        "improve, 探索建立 explore, 推动建立 promote, 落实 implement (docs/codebook.md, U4)",
+        Example(Cells(_COM, _RIVER_CHIEFS, {"action": ""}), _COM, ROW, "action"),
+    ),
+    Rule(
+        "placed",
+        "tables",
+        "every instrument can be placed on a map: a party with a jurisdiction, or a scope row",
+        "add its parties, or the places its title or text names to agreement_scope "
+        "(docs/codebook.md, G4)",
+        Example(
+            AppendRows(
+                _AGR,
+                {
+                    "agreement_id": "sc-cq-joint-enforcement-rules",
+                    "title_zh": "联合执法工作机制",
+                    "title_en": "Joint Law Enforcement Working Mechanism",
+                    "instrument_type": "mechanism",
+                    "status": "signed",
+                    "date_earliest_basis": "unbounded",
+                    "date_latest": "2020-04-02",
+                    "date_latest_basis": "published",
+                    "region_id": "chengdu_chongqing",
+                    "source_id": "cqrb-2020-04-02",
+                    "evidence": "《联合执法工作机制》等有关合作机制",
+                },
+                1,
+            ),
+            _AGR,
+            LAST,
+            "agreement_id",
+        ),
+    ),
+    Rule(
+        "evidence-pair",
+        "tables",
+        "an optional fact's source_id and evidence are given together (a region member a "
+        "source names has both)",
+        "quote the sentence the row rests on and name its source, or clear both",
+        Example(
+            Cells(
+                "data/region_members.csv",
+                {"region_id": "middle_yangtze", "jurisdiction_code": "420100"},
+                {"evidence": ""},
+            ),
+            "data/region_members.csv",
+            ROW,
+            "evidence",
+        ),
+    ),
+    Rule(
+        "id-convention",
+        "tables",
+        "an id follows its table's convention where the row's own cells decide it (ids "
+        "older than the convention are kept)",
+        "see docs/codebook.md, section 8: sources <publisher>-<date>, indicators "
+        "<place>-<year>-<metric>, commitments <agreement_id>-<mechanism>, organizations "
+        "contain their type's id_stem",
+        Example(
+            Cells(_IND, _GOOD_AIR, {"indicator_id": "cq-good-air-days-2019"}),
+            _IND,
+            ROW,
+            "indicator_id",
         ),
     ),
     # 4. provenance
@@ -607,12 +1002,94 @@ _RULES = [
         "the evidence quote occurs verbatim in the archived article",
         "copy the quote exactly from the article body (punctuation included)",
         Example(
-            Cells(
-                "data/mechanisms.csv", _FIRST_MECHANISM, {"evidence": "加快建立生态环境保护机制"}
-            ),
-            "data/mechanisms.csv",
+            Cells(_COM, _THEMATIC, {"evidence": "协同编制成渝地区生态环境保护规划"}),
+            _COM,
             ROW,
             "evidence",
+        ),
+    ),
+    Rule(
+        "body-anchors",
+        "provenance",
+        "a source with a capture names the first and last words of its article body, and "
+        "they are in the capture, in that order",
+        "copy body_start and body_end verbatim from the capture: the body's first words (after "
+        "the headline and captions) and its last",
+        Example(
+            Cells("data/sources.csv", {"source_id": "hbrb-2025-12-07"}, {"body_end": "本文完。"}),
+            "data/sources.csv",
+            ROW,
+            "body_end",
+        ),
+    ),
+    Rule(
+        "quote-outside-body",
+        "provenance",
+        "a quote lies inside the article body, between body_start and body_end: not in the "
+        "headline, a caption or the page furniture",
+        "quote the article body; a headline's words support no row (docs/codebook.md, E1)",
+        Example(
+            Cells(
+                _COM,
+                {"commitment_id": "wh-cs-nc-eco-env-cooperation-initiative-2025-joint-enforcement"},
+                {"evidence": "建立常态化合作会商机制"},
+            ),
+            _COM,
+            ROW,
+            "evidence",
+        ),
+    ),
+    Rule(
+        "evidence-segments",
+        "provenance",
+        "a quote of segments joined by […] has at most three, in order within one paragraph",
+        "join only verbatim segments of one paragraph, in the article's order "
+        "(docs/codebook.md, E2)",
+        Example(
+            Cells(
+                _PAR,
+                _SIGNED_BY_BOTH,
+                {"evidence": "并现场签订了《深化川渝两地大气污染联合防治协议》[…]会议期间,双方"},
+            ),
+            _PAR,
+            ROW,
+            "evidence",
+        ),
+    ),
+    Rule(
+        "antecedent-before-quote",
+        "provenance",
+        "an antecedent comes before the quote whose collective reference it resolves",
+        "quote the earlier span that names the bodies or places the reference points back to",
+        Example(
+            Cells(_PAR, _SIGNED_BY_BOTH, {"antecedent": "空气质量优良天数达到316天"}),
+            _PAR,
+            ROW,
+            "antecedent",
+        ),
+    ),
+    Rule(
+        "stated-name-in-quote",
+        "provenance",
+        "a stated party, member or commitment party is named in its quote: named_as is in the "
+        "quote and is the body's name or alias, a coordinated descriptive name, a collective "
+        "reference (双方) whose antecedent names it, or its officeholder's title",
+        "put in named_as the words of the quote that name the body; if the quote does not "
+        "name it, the row is inferred (docs/codebook.md, P1)",
+        Example(
+            Cells(_PAR, {**_HUBEI, "org_id": "wuhan-eco-env-dept"}, {"named_as": "武汉市生态环境局"}),
+            _PAR,
+            ROW,
+            "named_as",
+        ),
+    ),
+    Rule(
+        "commitment-name-in-quote",
+        "provenance",
+        "a named commitment's name is in its quote",
+        "copy name_zh verbatim from the quote (docs/codebook.md, U4)",
+        Example(
+            Cells(_COM, _RIVER_CHIEFS, {"name_zh": "跨区域河长协同联动机制"}), _COM, ROW, "name_zh"
         ),
     ),
     Rule(

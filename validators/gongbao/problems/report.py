@@ -44,6 +44,7 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     families: dict[str, str] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # what the run used, e.g. a reference's vintage
     _seen: set[tuple[Any, ...]] = field(default_factory=set, repr=False)
 
     def add(self, problem: Problem) -> None:

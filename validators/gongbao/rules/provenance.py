@@ -3,8 +3,11 @@
 The archive lives outside the package (``--archive DIR`` or ``GONGBAO_ARCHIVE``). Each
 capture's SHA-256 is checked against ``sources.archive_sha256`` before its text is trusted.
 Quotes are matched with runs of whitespace folded to one space, on distinct
-(source, quote) pairs, so repeated quotes cost nothing. Without an archive the quote check
-is reported as not run, never as passed; the number-in-quote check needs no archive.
+(source, quote) pairs, so repeated quotes cost nothing. A quote may join verbatim segments
+of one paragraph with […]; it must lie inside the article body, which each source marks
+with its first and last words (body_start, body_end), so a headline or a caption supports
+nothing. Without an archive the quote checks are reported as not run, never as passed; the
+checks that need no archive (numbers and names in their quotes) always run.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -45,10 +49,82 @@ def evidence_tables(tables: dict[str, Table]) -> list[Table]:
     return [t for t in tables.values() if {"source_id", "evidence"} <= set(t.resource.field_names)]
 
 
+def _distinct_pairs(
+    table: Table, first: str, second: str, usable: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, list[tuple[str, str]]]:
+    """Codes of the (first, second) pairs of usable rows with both cells set.
+
+    Returns (code of each row, the distinct codes, the pair of each distinct code), all
+    computed on dictionary codes so that a million rows repeating a few quotes cost a few
+    Python-level checks.
+    """
+    rows = len(table)
+    if rows == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), []
+    encoded = [table.encoded(name) for name in (first, second)]
+    a, b = (e.indices.fill_null(-1).to_numpy(zero_copy_only=False) for e in encoded)
+    width = max(len(encoded[1].dictionary), 1)
+    codes = a.astype(np.int64) * width + b
+    codes[~(usable & (a >= 0) & (b >= 0))] = -1
+    distinct = np.unique(codes)
+    distinct = distinct[distinct >= 0]
+    firsts = encoded[0].dictionary.take(pa.array(distinct // width)).to_pylist()
+    seconds = encoded[1].dictionary.take(pa.array(distinct % width)).to_pylist()
+    return codes, distinct, list(zip(firsts, seconds, strict=True))
+
+
+SEGMENT = "[…]"  # joins verbatim segments of one paragraph in a quote (codebook E2)
+QUOTE_FIELDS = ("evidence", "antecedent")  # cells quoted from a source's body
+
+
+def segments(quote: str) -> list[str]:
+    """A quote's verbatim segments, folded: 'A[…]B' is ['A', 'B']."""
+    return [fold(part) for part in quote.split(SEGMENT)]
+
+
+def in_order(parts: list[str], text: str, start: int = 0, end: int | None = None) -> bool:
+    """Every part occurs in text[start:end], each after the one before."""
+    end = len(text) if end is None else end
+    position = start
+    for part in parts:
+        found = text.find(part, position)
+        if found < 0 or found + len(part) > end:
+            return False
+        position = found + len(part)
+    return True
+
+
+def quote_in(quote: str, text: str) -> bool:
+    """The quote is in the (folded) text: its segments, in order."""
+    return in_order(segments(quote), text)
+
+
+@dataclass
+class Capture:
+    """A source's archived article: its folded text, its paragraphs, and where its body is."""
+
+    text: str  # whitespace folded
+    paragraphs: list[str]  # each line of the capture, folded
+    body: tuple[int, int] | None = None  # [start, end) of the body in text, once anchored
+
+    def in_body(self, part: str) -> bool:
+        if self.body is None:
+            return True  # no anchors to judge by (body-anchors reports why)
+        start, end = self.body
+        found = self.text.find(part, start)
+        return found >= 0 and found + len(part) <= end
+
+    def first_in_body(self, part: str) -> int | None:
+        if self.body is None:
+            return None
+        found = self.text.find(part, self.body[0])
+        return found if 0 <= found and found + len(part) <= self.body[1] else None
+
+
 @implements("archive-missing", "archive-hash")
-def load_archive(sources: Table, archive: Path, report: Report) -> dict[str, str]:
-    """Folded article text per source_id, for captures that exist and match their hash."""
-    texts: dict[str, str] = {}
+def load_archive(sources: Table, archive: Path, report: Report) -> dict[str, Capture]:
+    """The article of each source whose capture exists and matches its hash."""
+    texts: dict[str, Capture] = {}
     frame = sources.data.select(["source_id", "archive", "archive_sha256"]).to_pylist()
     for row, record in enumerate(frame):
         source_id, name, expected = record["source_id"], record["archive"], record["archive_sha256"]
@@ -74,56 +150,287 @@ def load_archive(sources: Table, archive: Path, report: Report) -> dict[str, str
                 **where,
             )
             continue
-        texts[source_id] = fold(file.read_bytes().decode("utf-8", errors="replace"))
+        raw = file.read_bytes().decode("utf-8", errors="replace")
+        paragraphs = [fold(line) for line in raw.splitlines() if line.strip()]
+        texts[source_id] = Capture(fold(raw), paragraphs)
     return texts
 
 
-def _distinct_pairs(
-    table: Table, first: str, second: str, usable: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, list[tuple[str, str]]]:
-    """Codes of the (first, second) pairs of usable rows with both cells set.
-
-    Returns (code of each row, the distinct codes, the pair of each distinct code), all
-    computed on dictionary codes so that a million rows repeating a few quotes cost a few
-    Python-level checks.
-    """
-    rows = len(table)
-    if rows == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), []
-    encoded = [table.encoded(name) for name in (first, second)]
-    a, b = (e.indices.fill_null(-1).to_numpy(zero_copy_only=False) for e in encoded)
-    width = max(len(encoded[1].dictionary), 1)
-    codes = a.astype(np.int64) * width + b
-    codes[~(usable & (a >= 0) & (b >= 0))] = -1
-    distinct = np.unique(codes)
-    distinct = distinct[distinct >= 0]
-    firsts = encoded[0].dictionary.take(pa.array(distinct // width)).to_pylist()
-    seconds = encoded[1].dictionary.take(pa.array(distinct % width)).to_pylist()
-    return codes, distinct, list(zip(firsts, seconds, strict=True))
-
-
-@implements("quote-not-found")
-def check_quotes(table: Table, texts: dict[str, str], report: Report) -> None:
-    ok_cells = table.unreported("evidence") & table.unreported("source_id")
-    codes, distinct, pairs = _distinct_pairs(table, "source_id", "evidence", ok_cells)
-    missing = {
-        code: (s, e)
-        for code, (s, e) in zip(distinct, pairs, strict=True)
-        if s in texts and fold(e) not in texts[s]
-    }
-    if not missing:
+@implements("body-anchors")
+def check_body_anchors(
+    sources: Table, captures: dict[str, Capture] | None, report: Report
+) -> None:
+    """Every source with a capture names its body's first and last words, and (with the
+    archive) they are in the capture, in that order; the body of each capture is set."""
+    names = [n for n in ("body_start", "body_end") if n in sources.resource.field_names]
+    if len(names) < 2:
         return
-    bad = np.flatnonzero(np.isin(codes, list(missing)))
-    for row in bad:
-        source_id, evidence = missing[codes[row]]
-        report.error(
-            "quote-not-found",
-            f"quote not found in source {source_id}: {evidence[:30]!r}…",
-            path=table.path,
-            line=int(table.lines[row]),
-            field="evidence",
+    rows = sources.data.select(["source_id", "archive", *names]).to_pylist()
+    fine = sources.unreported("body_start") & sources.unreported("body_end")
+    for row, record in enumerate(rows):
+        if record["archive"] is None or not fine[row]:
+            continue
+        where = {"path": sources.path, "line": int(sources.lines[row])}
+        start, end = record["body_start"], record["body_end"]
+        if start is None or end is None:
+            missing = "body_start" if start is None else "body_end"
+            report.error(
+                "body-anchors",
+                f"a source with a capture needs {missing}: the verbatim "
+                f"{'first' if start is None else 'last'} words of the article body",
+                field=missing,
+                **where,
+            )
+            sources.mark(missing, [row])
+            continue
+        capture = (captures or {}).get(record["source_id"])
+        if capture is None:
+            continue  # no archive, or the capture is missing (reported above)
+        last = capture.text.find(fold(end))
+        first = capture.text.rfind(fold(start), 0, max(last, 0))
+        if last < 0 or first < 0:
+            field, words = ("body_end", end) if last < 0 else ("body_start", start)
+            where_not = "in the capture" if last < 0 else "in the capture before body_end"
+            report.error(
+                "body-anchors",
+                f"{field} {words[:30]!r} is not {where_not} {record['archive']}",
+                field=field,
+                **where,
+            )
+            sources.mark(field, [row])
+            continue
+        capture.body = (first, last + len(fold(end)))
+
+
+def _quote_problem(quote: str, capture: Capture) -> tuple[str, str] | None:
+    """(rule, what) when a quote is not where it must be in the capture, else None."""
+    parts = segments(quote)
+    if len(parts) > 1 and (len(parts) > 3 or not all(parts)):
+        many = len(parts) > 3
+        return "evidence-segments", (
+            f"{len(parts)} segments (at most three)" if many else "a segment around […] is empty"
         )
-    table.mark("evidence", bad)
+    missing = next((p for p in parts if p not in capture.text), None)
+    if missing is not None:
+        return "quote-not-found", ""
+    outside = next((p for p in parts if not capture.in_body(p)), None)
+    if outside is not None:
+        return "quote-outside-body", outside
+    if len(parts) > 1 and not any(in_order(parts, paragraph) for paragraph in capture.paragraphs):
+        return "evidence-segments", "its segments are not in order within one paragraph"
+    return None
+
+
+@implements("quote-not-found", "quote-outside-body", "evidence-segments")
+def check_quotes(table: Table, texts: dict[str, Capture], report: Report) -> None:
+    """Each quoted cell (evidence, antecedent) is in its source's capture, inside the article
+    body, and a quote of several segments has them in order within one paragraph."""
+    for name in (n for n in QUOTE_FIELDS if n in table.resource.field_names):
+        ok_cells = table.unreported(name) & table.unreported("source_id")
+        codes, distinct, pairs = _distinct_pairs(table, "source_id", name, ok_cells)
+        found: dict[int, tuple[str, str, str, str]] = {}
+        for code, (source_id, quote) in zip(distinct, pairs, strict=True):
+            if source_id not in texts:
+                continue
+            problem = _quote_problem(quote, texts[source_id])
+            if problem is not None:
+                found[int(code)] = (problem[0], problem[1], source_id, quote)
+        if not found:
+            continue
+        bad = np.flatnonzero(np.isin(codes, list(found)))
+        for row in bad:
+            rule, what, source_id, quote = found[int(codes[row])]
+            if rule == "quote-not-found":
+                message = f"quote not found in source {source_id}: {quote[:30]!r}…"
+            elif rule == "quote-outside-body":
+                message = (
+                    f"quote of source {source_id} is not in the article body (between "
+                    f"body_start and body_end): {what[:30]!r}"
+                )
+            else:
+                message = f"quote of source {source_id} has {what}: {quote[:30]!r}…"
+            report.error(rule, message, path=table.path, line=int(table.lines[row]), field=name)
+        table.mark(name, bad)
+
+
+@implements("antecedent-before-quote")
+def check_antecedents(table: Table, texts: dict[str, Capture], report: Report) -> None:
+    """A collective reference's antecedent comes before the quote, in the article body."""
+    names = table.resource.field_names
+    if not {"antecedent", "evidence", "source_id"} <= set(names):
+        return
+    fine = table.unreported("antecedent") & table.unreported("evidence")
+    rows = table.data.select(["source_id", "antecedent", "evidence"]).to_pylist()
+    bad = []
+    for row, record in enumerate(rows):
+        capture = texts.get(record["source_id"] or "")
+        if not fine[row] or capture is None or not record["antecedent"] or not record["evidence"]:
+            continue
+        before = capture.first_in_body(fold(record["antecedent"]))
+        quote = capture.first_in_body(segments(record["evidence"])[0])
+        if before is not None and quote is not None and before >= quote:
+            report.error(
+                "antecedent-before-quote",
+                f"antecedent {record['antecedent'][:30]!r} first occurs after the start of the "
+                "quote it should precede",
+                path=table.path,
+                line=int(table.lines[row]),
+                field="antecedent",
+            )
+            bad.append(row)
+    table.mark("antecedent", np.array(bad, dtype=np.int64))
+
+
+# -- names in quotes (no archive needed) --------------------------------------------------------
+
+_CONJUNCTIONS = re.compile("[、和与及]")
+_ORG_FIELD = {"parties": "org_id", "memberships": "member_org_id", "commitment_parties": "org_id"}
+
+
+def _rows(table: Table | None, *names: str) -> list[dict[str, Any]]:
+    if table is None or not set(names) <= set(table.resource.field_names):
+        return []
+    return list(table.data.select(list(names)).to_pylist())
+
+
+@dataclass(frozen=True)
+class Names:
+    """What the package knows about each body's names, for the stated-name check."""
+
+    org_name: dict[str, str]
+    org_place: dict[str, str]  # org_id -> jurisdiction code
+    aliases: dict[str, list[str]]
+    place_names: dict[str, tuple[str, ...]]  # code -> (name_zh, short_zh)
+    terms: tuple[str, ...]
+    unsure: frozenset[str]  # orgs whose name or place was reported: not judged here
+
+    @classmethod
+    def of(cls, tables: dict[str, Table]) -> Names:
+        table = tables.get("organizations")
+        orgs = _rows(table, "org_id", "name_zh", "jurisdiction_code")
+        unsure: set[str] = set()
+        if table is not None and orgs:
+            reported = ~(table.unreported("name_zh") & table.unreported("jurisdiction_code"))
+            unsure = {o["org_id"] for o, bad in zip(orgs, reported, strict=True) if bad}
+        aliases: dict[str, list[str]] = {}
+        for a in _rows(tables.get("organization_aliases"), "org_id", "alias_zh"):
+            if a["org_id"] and a["alias_zh"]:
+                aliases.setdefault(a["org_id"], []).append(a["alias_zh"])
+        places = _rows(tables.get("jurisdictions"), "code", "name_zh", "short_zh")
+        terms = _rows(tables.get("collective_terms"), "term")
+        return cls(
+            {o["org_id"]: o["name_zh"] for o in orgs if o["org_id"] and o["name_zh"]},
+            {o["org_id"]: o["jurisdiction_code"] for o in orgs if o["org_id"] and o["jurisdiction_code"]},
+            aliases,
+            {
+                p["code"]: tuple(n for n in (p["name_zh"], p["short_zh"]) if n)
+                for p in places
+                if p["code"]
+            },
+            tuple(t["term"] for t in terms if t["term"]),
+            frozenset(unsure),
+        )
+
+    def of_org(self, org_id: str) -> list[str]:
+        return [self.org_name[org_id], *self.aliases.get(org_id, [])] if org_id in self.org_name else []
+
+    def of_place(self, org_id: str) -> tuple[str, ...]:
+        return self.place_names.get(self.org_place.get(org_id, ""), ())
+
+
+def _descriptive(named_as: str, name: str, places: tuple[str, ...]) -> bool:
+    """武汉、长沙、南昌生态环境部门 names 武汉市生态环境部门: it ends with the name less its
+    place's name, and one of the coordinated words before that is the place."""
+    if not places or not name.startswith(places[0]):
+        return False
+    rest = name[len(places[0]) :]
+    if not rest or not named_as.endswith(rest):
+        return False
+    conjuncts = _CONJUNCTIONS.split(named_as[: -len(rest)])
+    return any(place in conjuncts for place in places)
+
+
+def stated_name_problem(row: dict[str, Any], org_id: str, names: Names) -> str | None:
+    """Why a stated row's quote does not name its body, or None (codebook P1, E3)."""
+    named_as, basis = row["named_as"], row["attribution_basis"]
+    if not named_as:
+        return "a stated row needs named_as: the words of its quote that name the body"
+    quote = "".join(segments(row["evidence"] or ""))
+    if fold(named_as) not in quote:
+        return f"named_as {named_as!r} is not in the quote"
+    own = names.of_org(org_id)
+    if not own or org_id in names.unsure:
+        return None  # an unknown org (foreign-key says so) or one with a reported name
+    if basis == "named":
+        if named_as in own or _descriptive(named_as, names.org_name[org_id], names.of_place(org_id)):
+            return None
+        return f"{named_as!r} is not a name or alias of {org_id} ({names.org_name[org_id]})"
+    if basis == "collective":
+        if not any(term in named_as for term in names.terms):
+            return f"{named_as!r} contains no collective term (collective_terms, e.g. 双方)"
+        antecedent = row.get("antecedent") or ""
+        if not any(n in antecedent for n in (*own, *names.of_place(org_id))):
+            return (
+                f"the antecedent names neither {org_id} ({names.org_name[org_id]}) nor its place"
+            )
+        return None
+    if basis == "officeholder" and not any(named_as.startswith(n) for n in own):
+        return f"officeholder {named_as!r} does not begin with {org_id}'s name or an alias"
+    return None
+
+
+@implements("stated-name-in-quote")
+def check_stated_names(tables: dict[str, Table], report: Report) -> None:
+    """Each stated party, member or commitment party is named by its quote (no archive)."""
+    names: Names | None = None
+    for table_name, org_field in _ORG_FIELD.items():
+        table = tables.get(table_name)
+        fields = ("attribution", "attribution_basis", "named_as", "antecedent", "evidence")
+        rows = _rows(table, org_field, *fields)
+        if table is None or not rows:
+            continue
+        names = names or Names.of(tables)
+        fine = np.ones(len(table), dtype=bool)
+        for cell in (org_field, *fields):
+            fine &= table.unreported(cell)
+        bad = []
+        for row, record in enumerate(rows):
+            if not fine[row] or record["attribution"] != "stated" or not record[org_field]:
+                continue
+            problem = stated_name_problem(record, record[org_field], names)
+            if problem:
+                report.error(
+                    "stated-name-in-quote",
+                    problem,
+                    path=table.path,
+                    line=int(table.lines[row]),
+                    field="named_as",
+                )
+                bad.append(row)
+        table.mark("named_as", np.array(bad, dtype=np.int64))
+
+
+@implements("commitment-name-in-quote")
+def check_commitment_names(tables: dict[str, Table], report: Report) -> None:
+    """A named commitment's name is in its quote (no archive)."""
+    table = tables.get("commitments")
+    rows = _rows(table, "name_zh", "evidence")
+    if table is None or not rows:
+        return
+    fine = table.unreported("name_zh") & table.unreported("evidence")
+    bad = []
+    for row, record in enumerate(rows):
+        if fine[row] and record["name_zh"] and record["evidence"]:
+            if fold(record["name_zh"]) not in "".join(segments(record["evidence"])):
+                report.error(
+                    "commitment-name-in-quote",
+                    f"name {record['name_zh'][:30]!r} is not in the quote",
+                    path=table.path,
+                    line=int(table.lines[row]),
+                    field="name_zh",
+                )
+                bad.append(row)
+    table.mark("name_zh", np.array(bad, dtype=np.int64))
 
 
 def _quote_numbers(quote: str) -> set[Decimal]:
@@ -200,7 +507,7 @@ def _quotes_per_source(tables: dict[str, Table]) -> dict[str, int]:
 
 @implements("quote-unchecked")
 def report_unchecked(
-    tables: dict[str, Table], texts: dict[str, str], report: Report, require_archive: bool
+    tables: dict[str, Table], texts: dict[str, Capture], report: Report, require_archive: bool
 ) -> Provenance:
     """One problem per web-only source that quotes rest on: a warning, or with
     --require-archive an error (every quote must then be checked offline)."""
@@ -242,17 +549,28 @@ def report_unchecked(
 def check_provenance(
     tables: dict[str, Table], archive: Path | None, report: Report, require_archive: bool = False
 ) -> Provenance:
-    """Family 4: numbers in quotes everywhere; quotes against captures where an archive is
-    given; the quotes that could not be checked offline, per web-only source."""
+    """Family 4: numbers in quotes everywhere; quotes against captures (inside the article
+    body, antecedents before their quotes) where an archive is given; then the names quotes
+    must contain (no archive needed); the quotes that could not be checked offline, per
+    web-only source."""
     for table in evidence_tables(tables):
         check_numbers(table, report)
-    if archive is None or "sources" not in tables:
+    sources = tables.get("sources")
+    if archive is None or sources is None:
+        if sources is not None:
+            check_body_anchors(sources, None, report)
+        check_stated_names(tables, report)
+        check_commitment_names(tables, report)
         report.warning(
             "provenance-skipped",
             "evidence quotes were NOT checked against the sources: no archive given",
         )
         return Provenance(False)
-    texts = load_archive(tables["sources"], archive, report)
+    texts = load_archive(sources, archive, report)
+    check_body_anchors(sources, texts, report)
     for table in evidence_tables(tables):
         check_quotes(table, texts, report)
+        check_antecedents(table, texts, report)
+    check_stated_names(tables, report)
+    check_commitment_names(tables, report)
     return report_unchecked(tables, texts, report, require_archive)

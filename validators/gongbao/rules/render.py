@@ -28,6 +28,7 @@ def summary(report: Report) -> str:
     )
     lines = [f"gongbao validate: {verdict} ({len(report.rows)} tables, {rows} rows)"]
     lines += [f"  {line}" for line in report.family_lines()]
+    lines += [f"  {note}" for note in report.notes]
     return "\n".join(lines)
 
 
@@ -41,6 +42,7 @@ def render_json(report: Report) -> str:
         "errors": len(report.errors),
         "families": report.families,
         "rows": report.rows,
+        "notes": report.notes,
         "problems": [p.to_dict() for p in report.sorted()],
     }
     return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"

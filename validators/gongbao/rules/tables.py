@@ -1,10 +1,13 @@
 """Table rules a Table Schema cannot say (rule family 3), as pandera models.
 
 Each table's pandera schema is derived from its Table Schema (columns, order, dtypes: one
-source of truth); the rules below add what only a dataframe engine can say: cross-column,
+source of truth); the rules add what only a dataframe engine can say: cross-column,
 cross-table and domain rules. A rule is a vectorised function returning True where a row
-is fine. Rules run in the order listed, and a cell already reported (by this or an earlier
-family) is not reported again, so the most specific wording wins.
+is fine. Rules run in the order they are registered (this module's, then those of
+:mod:`.dates`, :mod:`.places` and :mod:`.attribution`, imported at the end), and a cell
+already reported (by this or an earlier family) is not reported again, so the most specific
+wording wins. A rule of severity "warning" reports without failing the package and without
+hiding the cell from later rules.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +25,8 @@ import pyarrow
 import pyarrow.compute as pc
 from pandera.config import ValidationDepth, config_context
 
+from ..gbt2260 import Reference
+from ..gbt2260 import load as load_reference
 from ..problems.catalogue import implements
 from ..problems.report import Report
 from ..tableschema.csvio import Table
@@ -34,10 +40,12 @@ NATIONAL = "100000"
 
 @dataclass(frozen=True)
 class Context:
-    """What a rule may look at besides its own table: every table's frame, and today."""
+    """What a rule may look at besides its own table: every table's frame, today, and the
+    GB/T 2260 reference."""
 
     frames: Frames
     today: dt.date
+    gbt2260: Reference
 
 
 Decide = Callable[[pd.DataFrame, Context, str], pd.Series]
@@ -54,24 +62,31 @@ class TableRule:
     ok: Decide  # (frame, context, field) -> True where the row is fine
     message: Message  # (failing row, context, field) -> the problem's message
     reads: tuple[str, ...]  # the row's cells it decides on: if one was reported, it is skipped
+    severity: str = "error"  # "warning": reported, but the package stays valid
 
 
 RULES: list[TableRule] = []
 
 
 def rule(
-    rule_id: str, targets: list[tuple[str, str]], message: Message, reads: tuple[str, ...] = ()
+    rule_id: str,
+    targets: list[tuple[str, str]],
+    message: Message,
+    reads: tuple[str, ...] = (),
+    severity: str = "error",
 ) -> Callable[[Decide], Decide]:
     """Register a rule's one implementation, attached to each (table, field) in targets.
 
     reads names the other cells of a row the rule decides on: a row where one of them (or
     the target field) was already reported by an earlier family is not judged again.
+    The function is called with the target's field, so one function can decide each target
+    on its own terms.
     """
 
     def register(ok: Decide) -> Decide:
         implements(rule_id)(ok)
         RULES.extend(
-            TableRule(rule_id, table, field, ok, message, (field, *reads))
+            TableRule(rule_id, table, field, ok, message, (field, *reads), severity)
             for table, field in targets
         )
         return ok
@@ -104,6 +119,44 @@ def _arrow(series: pd.Series) -> pyarrow.ChunkedArray | pyarrow.Array:
     if hasattr(array, "__arrow_array__"):  # pyarrow-backed: no copy
         return array.__arrow_array__()
     return pyarrow.array(series, from_pandas=True)
+
+
+def lookup(frames: Frames, table: str, key: str, column: str, keys: pd.Series) -> np.ndarray:
+    """For each of keys, column of the row of frames[table] whose key it is (missing: NA)."""
+    index = frames[table].drop_duplicates(key).set_index(key)[column]
+    return keys.map(index).to_numpy()
+
+
+def plain(value: object) -> Any:
+    """A cell as plain Python: None for a missing value, a date for a timestamp."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    return value
+
+
+def record(row: pd.Series | dict[str, Any]) -> dict[str, Any]:
+    """A row (with its helper columns) as a dict of plain values."""
+    return {str(k): plain(v) for k, v in row.items()}
+
+
+Problem = Callable[[dict[str, Any]], str | None]
+"""A row-wise rule: the problem with a row, in words, or None when the row is fine."""
+
+
+def per_row(df: pd.DataFrame, problem: Problem) -> pd.Series:
+    """True where problem finds nothing. For small tables' rules that read like prose (the
+    bounds of a date, the names of a party); the big tables' rules stay vectorised."""
+    rows = [record(r) for r in df.to_dict("records")]
+    return pd.Series([problem(r) is None for r in rows], index=df.index, dtype=bool)
+
+
+def says(problem: Problem) -> Message:
+    """The message of a per_row rule: the problem it found with the failing row."""
+    return lambda row, ctx, field: problem(record(row)) or "(no problem found on a re-check)"
 
 
 # -- figures: targets and indicators -----------------------------------------------------
@@ -218,71 +271,6 @@ def _excellent_le_good(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
     return _ok(~((df["metric"] == "excellent_air_days") & (df["value"] > df["_good"])))
 
 
-def _lookup(frames: Frames, table: str, key: str, column: str, keys: pd.Series) -> np.ndarray:
-    """For each of keys, column of the row of frames[table] whose key it is (missing: NA)."""
-    index = frames[table].drop_duplicates(key).set_index(key)[column]
-    return keys.map(index).to_numpy()
-
-
-@rule(
-    "deadline-after-agreement",
-    [("targets", "deadline")],
-    lambda r, c, f: (
-        f"deadline {r['deadline']:%Y-%m-%d} is before the agreement's date {r['_date']}"
-    ),
-    reads=("agreement_id",),
-)
-def _deadline_after_agreement(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
-    dates = _lookup(ctx.frames, "agreements", "agreement_id", "date", df["agreement_id"])
-    df["_date"] = pd.Series(dates, index=df.index, dtype="string")
-    deadline = df["deadline"].dt.strftime("%Y-%m-%d").astype("string")
-    # An agreement date may be YYYY or YYYY-MM: the deadline may not precede its start. An
-    # undated agreement (or no deadline) cannot be judged: the comparison is <NA>, a pass.
-    return _ok(deadline >= df["_date"].str.slice(0, 10))
-
-
-# -- agreements ---------------------------------------------------------------------------
-
-_PRECISION = {10: "day", 7: "month", 4: "year"}
-
-
-def _date_exists(value: str) -> bool:
-    try:
-        dt.date.fromisoformat((value + "-01-01")[:10] if len(value) < 10 else value)
-    except ValueError:
-        return False
-    return True
-
-
-@rule(
-    "date-precision",
-    [("agreements", "date_precision")],
-    lambda r, c, f: (
-        f"date {r['date']!r} with date_precision {r['date_precision']!r}"
-        if pd.isna(r["date"]) or _date_exists(r["date"])
-        else f"date {r['date']!r} does not exist"
-    ),
-    reads=("date",),
-)
-def _date_precision(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
-    expected = df["date"].str.len().map(_PRECISION).fillna("unknown")
-    exists = df["date"].map(_date_exists, na_action="ignore").astype("boolean").fillna(True)
-    return _ok((df["date_precision"] == expected) & exists)
-
-
-@rule(
-    "date-after-published",
-    [("agreements", "date")],
-    lambda r, c, f: (
-        f"date {r['date']} is after the source was published ({r['_published']:%Y-%m-%d})"
-    ),
-    reads=("source_id",),
-)
-def _date_after_published(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
-    df["_published"] = _lookup(ctx.frames, "sources", "source_id", "published", df["source_id"])
-    return _ok(df["date"] <= df["_published"].dt.strftime("%Y-%m-%d"))
-
-
 # -- sources ---------------------------------------------------------------------------------
 
 
@@ -339,55 +327,6 @@ def _future(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
     return _ok((years <= ctx.today.year + 1).where(years.notna()))
 
 
-# -- jurisdictions: GB/T 2260 --------------------------------------------------------------
-
-
-def implied_parent(code: str) -> str | None:
-    """Parent a GB/T 2260 code's digits imply (100000 stands for the country)."""
-    if code == NATIONAL:
-        return None
-    if code.endswith("0000"):
-        return NATIONAL
-    if code.endswith("00") or code[2:4] == "90":
-        return code[:2] + "0000"
-    return code[:4] + "00"
-
-
-def implied_level(code: str) -> str:
-    if code == NATIONAL:
-        return "national"
-    if code.endswith("0000"):
-        return "province"
-    if code.endswith("00"):
-        return "prefecture"
-    return "county"
-
-
-@rule(
-    "gbt2260-parent",
-    [("jurisdictions", "parent_code")],
-    lambda r, c, f: (
-        f"parent of {r['code']} should be {implied_parent(r['code']) or 'empty'}, "
-        f"not {r['parent_code'] if pd.notna(r['parent_code']) else 'empty'}"
-    ),
-    reads=("code",),
-)
-def _parent(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
-    expected = df["code"].map(implied_parent, na_action="ignore")
-    same = (df["parent_code"] == expected) | (df["parent_code"].isna() & expected.isna())
-    return _ok(same.where(df["code"].notna()))
-
-
-@rule(
-    "gbt2260-level",
-    [("jurisdictions", "level")],
-    lambda r, c, f: f"{r['code']} is a {implied_level(r['code'])} code, not {r['level']}",
-    reads=("code",),
-)
-def _level(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
-    return _ok(df["level"] == df["code"].map(implied_level, na_action="ignore"))
-
-
 # -- running ---------------------------------------------------------------------------------
 
 
@@ -433,10 +372,14 @@ def _check_layout(resource: Resource, frame: pd.DataFrame) -> None:
 
 
 def check_tables(
-    tables: dict[str, Table], frames: Frames, report: Report, today: dt.date | None = None
+    tables: dict[str, Table],
+    frames: Frames,
+    report: Report,
+    today: dt.date | None = None,
+    reference: Reference | None = None,
 ) -> None:
     """Family 3: validate every table's frame with its pandera schema."""
-    ctx = Context(frames, today or dt.date.today())
+    ctx = Context(frames, today or dt.date.today(), reference or load_reference())
     for name, table in tables.items():
         if not any(r.table == name for r in RULES):
             continue  # its columns and dtypes come straight from the schema: nothing to add
@@ -467,17 +410,26 @@ def check_tables(
             rows = np.unique(failures.loc[failures["check"] == label, "index"].dropna().astype(int))
             for cell in table_rule.reads:
                 rows = rows[table.unreported(cell)[rows]]
+            add = report.warning if table_rule.severity == "warning" else report.error
             for row in rows:
-                report.error(
+                add(
                     table_rule.rule,
                     table_rule.message(work.iloc[row], ctx, table_rule.field),
                     path=table.path,
                     line=int(table.lines[row]),
                     field=table_rule.field,
                 )
-            table.mark(table_rule.field, rows)
+            if table_rule.severity != "warning":
+                table.mark(table_rule.field, rows)
         other = failures[~failures["check"].astype(str).str.contains(":", regex=False)]
         if len(other):  # a dtype or column mismatch means the engine itself is wrong
             raise RuntimeError(
                 f"pandera schema mismatch on {name}: {other.head().to_dict('records')}"
             )
+
+
+# The rules of the other family-3 modules register on import (after the framework above),
+# in this order: dates, places, then attribution (whose id rule reads what the others check).
+from . import dates  # noqa: E402, F401  isort: skip
+from . import places  # noqa: E402, F401  isort: skip
+from . import attribution  # noqa: E402, F401  isort: skip

@@ -1,7 +1,8 @@
 """``gongbao sources check``: each source's provenance tier, and with ``--online`` each web
 page fetched and every evidence quote looked for in its article text.
 
-A quote is looked for with runs of whitespace folded, as the offline check does. One that is
+A quote is looked for with runs of whitespace folded, as the offline check does (a quote of
+several segments joined by […]: each segment, in order). One that is
 found only after full-width and half-width forms are folded together (NFKC: ，and , or ：and :)
 is reported as such: the quote is right in substance but not verbatim. Link rot is reported
 per source: unreachable (HTTP errors, loops, refusals), moved (redirected elsewhere) and
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..problems.report import Report
-from ..rules.provenance import fold
+from ..rules.provenance import fold, in_order, quote_in, segments
 from ..tableschema.csvio import Table, read_table
 from ..tableschema.package import read_package
 
@@ -119,9 +120,9 @@ def check_online(rows: list[SourceRow], workers: int = 4) -> Iterator[Finding]:
             if page.moved:
                 finding.detail = f"{row.url} -> {page.final_url}"
             for quote in row.quotes:
-                if fold(quote.quote) in text:
+                if quote_in(quote.quote, text):
                     continue
-                if _width_fold(quote.quote) in wide:
+                if in_order([_width_fold(part) for part in segments(quote.quote)], wide):
                     finding.width_only.append(quote)
                 else:
                     finding.missing.append(quote)
