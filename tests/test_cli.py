@@ -18,9 +18,13 @@ FAMILY_LINES = [
 ]
 
 
+REFERENCE_LINE = "  GB/T 2260 reference: 63 lists, 1980-12 … 2026-09"
+
+
 def _summary(root: Path) -> str:
-    rows = sum(len(p.read_bytes().splitlines()) - 1 for p in (root / "data").glob("*.csv"))
-    return f"gongbao validate: valid (10 tables, {rows} rows)"
+    files = list((root / "data").glob("*.csv"))
+    rows = sum(len(p.read_bytes().splitlines()) - 1 for p in files)
+    return f"gongbao validate: valid ({len(files)} tables, {rows} rows)"
 
 
 def _digest(root: Path) -> dict[str, str]:
@@ -39,6 +43,7 @@ def test_shipped_package_is_valid_with_archive(validate, repo, archive):
         *FAMILY_LINES,
         "  4. Provenance: passed",
         "  7. Great Expectations: not requested",
+        REFERENCE_LINE,
     ]
 
 
@@ -64,11 +69,48 @@ def test_without_archive_provenance_is_reported_not_run(validate, repo):
         *FAMILY_LINES,
         "  4. Provenance: NOT RUN (no archive)",
         "  7. Great Expectations: not requested",
+        REFERENCE_LINE,
     ]
     assert result.err == (
         "WARNING: provenance NOT checked: evidence quotes were not compared with the sources "
         "(pass --archive DIR or set GONGBAO_ARCHIVE)\n"
     )
+
+
+def test_another_gbt2260_vintage_is_used_and_named(validate, repo, archive, tmp_path):
+    """--gbt2260 FILE checks against another reference, and the summary names its vintage:
+    one that lacks 襄阳市 (the name 420600 has carried since 2010) refuses the package."""
+    reference = (repo / "reference" / "gbt2260.csv").read_text(encoding="utf-8")
+    older = tmp_path / "gbt2260-2001.csv"
+    older.write_text(
+        "".join(
+            line
+            for line in reference.splitlines(keepends=True)
+            if not line.startswith("420600,襄阳市,")
+        ),
+        encoding="utf-8",
+    )
+    result = validate(repo, "--archive", archive, "--gbt2260", older)
+    assert result.code == 1
+    assert result.errors == [
+        f"data/jurisdictions.csv:{_line(repo, '420600')}: name_zh: gbt2260-name: 420600 is "
+        "襄樊市 in GB/T 2260, never 襄阳市 (use the reference's name for the code at the date "
+        "of the facts, or the code of the name)"
+    ]
+    assert REFERENCE_LINE in result.out.splitlines()
+
+
+def test_an_unreadable_gbt2260_reference_is_a_usage_error(validate, repo, tmp_path):
+    bad = tmp_path / "gbt2260.csv"
+    bad.write_text("code,name\n110000,北京市\n", encoding="utf-8")
+    result = validate(repo, "--gbt2260", bad)
+    assert (result.code, result.out) == (2, "")
+    assert result.err.startswith(f"gongbao: error: {bad}: not a GB/T 2260 reference")
+
+
+def _line(root: Path, code: str) -> int:
+    lines = (root / "data" / "jurisdictions.csv").read_text(encoding="utf-8").splitlines()
+    return next(n for n, text in enumerate(lines, start=1) if text.startswith(code + ","))
 
 
 def test_require_archive_refuses_to_skip(validate, repo):

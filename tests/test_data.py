@@ -36,10 +36,29 @@ def _raw_rows(name: str) -> list[list[str]]:
     return [r for r in csv.reader(io.StringIO(text, newline=""))][1:]
 
 
+def _vocabulary(name: str, field: str) -> list[str] | None:
+    """The codes of the vocabulary table a field's foreign key points into (a table with a
+    one-field key and an English label), in rank order where it has one; None otherwise."""
+    resource = SHIPPED.resources[name]
+    for fk in resource.foreign_keys:
+        target = SHIPPED.resources[fk.resource]
+        if fk.fields != [field] or len(target.primary_key) != 1:
+            continue
+        if "label_en" not in target.field_names:
+            continue
+        header = [f.name for f in target.fields]
+        rows = _raw_rows(fk.resource)
+        if "rank" in header:
+            at = header.index("rank")
+            rows.sort(key=lambda r: (r[at] == "", int(r[at] or 0)))
+        return [r[header.index(target.primary_key[0])] for r in rows]
+    return None
+
+
 def test_tables_are_the_descriptor_resources(repo: Path) -> None:
     descriptor = json.loads((repo / "datapackage.json").read_text(encoding="utf-8"))
     assert gongbao.tables() == [r["name"] for r in descriptor["resources"]]
-    assert len(NAMES) == 10
+    assert len(NAMES) == 22
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -51,10 +70,15 @@ def test_every_table_loads_with_schema_dtypes(name: str) -> None:
     for field in fields:
         dtype = df[field["name"]].dtype
         kind = field.get("type", "string")
+        vocabulary = _vocabulary(name, field["name"])
         if field.get("categories"):
             assert isinstance(dtype, pd.CategoricalDtype), field["name"]
             assert list(dtype.categories) == field["categories"]
             assert dtype.ordered == bool(field.get("categoriesOrdered", False))
+        elif vocabulary is not None:  # a foreign key into a vocabulary table
+            assert isinstance(dtype, pd.CategoricalDtype), field["name"]
+            assert list(dtype.categories) == vocabulary
+            assert not dtype.ordered
         elif kind == "string":
             assert dtype == STRING, field["name"]
         elif kind in ("integer", "year"):
@@ -89,7 +113,7 @@ def test_no_value_is_lost(name: str) -> None:
 def test_codes_keep_leading_digits() -> None:
     codes = gongbao.load("jurisdictions")["code"]
     assert codes.dtype == STRING
-    assert codes.str.fullmatch(r"[0-9]{6}").all()
+    assert codes.str.fullmatch(r"[0-9]{6}|[0-9]{9}").all()
     raw = [row[0] for row in _raw_rows("jurisdictions")]
     assert codes.tolist() == raw
     assert "500000" in raw
@@ -101,7 +125,7 @@ def test_codes_keep_leading_digits() -> None:
         assert values.str.fullmatch(r"[0-9]{6}").all()
 
 
-def test_water_classes_and_levels_are_ordered() -> None:
+def test_water_classes_are_ordered_and_levels_follow_their_rank() -> None:
     classes = gongbao.load("targets")["value_label"]
     assert classes.cat.ordered
     assert list(classes.cat.categories) == ["Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ", "Ⅴ", "劣Ⅴ"]
@@ -109,20 +133,36 @@ def test_water_classes_and_levels_are_ordered() -> None:
     assert list(probe.sort_values()) == ["Ⅰ", "Ⅱ", "Ⅴ", "劣Ⅴ"]
     assert (probe > "Ⅲ").tolist() == [True, False, True, False]
     levels = gongbao.load("jurisdictions")["level"]
-    assert levels.cat.ordered
-    assert list(levels.cat.categories) == ["national", "province", "prefecture", "county"]
-    assert (levels.dropna() >= "national").all()
+    assert not levels.cat.ordered  # functional_area has no rank
+    assert list(levels.cat.categories) == [
+        "national",
+        "province",
+        "prefecture",
+        "county",
+        "township",
+        "functional_area",
+    ]
+    assert (gongbao.load("jurisdictions").query("code == '429021'")["level"] == "county").all()
+
+
+def test_a_new_vocabulary_row_is_a_new_category(package: Path) -> None:
+    """Extending a vocabulary is a new row: the loader's categories follow the table."""
+    path = package / "data" / "org_types.csv"
+    with path.open("a", encoding="utf-8", newline="") as handle:
+        handle.write("port_authority,港口管理局,port authority,port-authority,A port authority.\n")
+    org_type = gongbao.load("organizations", package)["org_type"]
+    assert "port_authority" in list(org_type.cat.categories)
 
 
 def test_agreement_date_stays_a_reduced_precision_string() -> None:
     agreements = gongbao.load("agreements")
     assert agreements["date"].dtype == STRING
-    pattern = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
+    pattern = re.compile(r"([0-9]{4}|XXXX)(-[0-9]{2}(-[0-9]{2})?)?")
     assert all(pattern.fullmatch(d) for d in agreements["date"].dropna())
-    lengths = {"day": 10, "month": 7, "year": 4}
-    for date, precision in zip(agreements["date"], agreements["date_precision"], strict=True):
-        if precision in lengths:
-            assert len(date) == lengths[precision]
+    assert set(agreements["date"].dropna()) == {"2018", "2020-04-01", "2021-12-31", "2025-12-05"}
+    # every instrument sits on a timeline: its latest date is always known
+    assert agreements["date_latest"].notna().all()
+    assert agreements["date_latest"].dtype == DATE_DTYPE
 
 
 def test_unknown_table_lists_the_names() -> None:

@@ -177,23 +177,23 @@ def test_fmt_drops_blank_rows_and_adds_final_newline(package: Path, gongbao) -> 
 
 
 def test_sorting_uses_the_whole_composite_key(package: Path, gongbao) -> None:
-    path = package / "data" / "mechanisms.csv"
-    header = b"agreement_id,mechanism,source_id,evidence,note\n"
-    path.write_bytes(header + b"b,x,s,e,\na,z,s,e,\na,y,s,e,\n")
+    path = package / "data" / "region_members.csv"
+    header = b"region_id,jurisdiction_code,basis,source_id,evidence,note\n"
+    path.write_bytes(header + b"b,x,k,s,e,\na,z,k,s,e,\na,y,k,s,e,\n")
     assert gongbao("fmt", package).code == 0
-    assert path.read_bytes() == header + b"a,y,s,e,\na,z,s,e,\nb,x,s,e,\n"
+    assert path.read_bytes() == header + b"a,y,k,s,e,\na,z,k,s,e,\nb,x,k,s,e,\n"
 
 
 def test_bare_cr_inside_a_quoted_cell_survives(package: Path, gongbao) -> None:
-    path = package / "data" / "mechanisms.csv"
-    header = b"agreement_id,mechanism,source_id,evidence,note"
-    path.write_bytes(header + b'\r\nb,x,s,e,"line one\rline two"\r\na,y,s,e,\r\n')
+    path = package / "data" / "region_members.csv"
+    header = b"region_id,jurisdiction_code,basis,source_id,evidence,note"
+    path.write_bytes(header + b'\r\nb,x,k,s,e,"line one\rline two"\r\na,y,k,s,e,\r\n')
     result = gongbao("fmt", package)
     assert (result.code, result.out) == (
         0,
-        "reformatted data/mechanisms.csv\n1 file(s) reformatted\n",
+        "reformatted data/region_members.csv\n1 file(s) reformatted\n",
     )
-    assert path.read_bytes() == header + b'\na,y,s,e,\nb,x,s,e,"line one\rline two"\n'
+    assert path.read_bytes() == header + b'\na,y,k,s,e,\nb,x,k,s,e,"line one\rline two"\n'
 
 
 def test_missing_value_markers_are_kept(package: Path, gongbao) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from conftest import assert_reported
 from csvedit import find_row, set_cell
 
@@ -103,3 +105,218 @@ def test_archive_hash_is_checked_before_the_text_is_trusted(validate, package, a
     result = validate(package, "--archive", copy)
     assert_reported(result, "data/sources.csv", line, "archive_sha256", "archive-hash")
     assert "quote-not-found" not in result.out  # its quotes are not judged against a wrong file
+
+
+# -- the article body, segments and antecedents ---------------------------------------------
+
+
+def test_every_quote_lies_in_its_article_body(validate, repo, archive):
+    """The shipped package: all quotes (evidence, antecedents, aliases' evidence) are found
+    between each source's body_start and body_end."""
+    result = validate(repo, "--archive", archive)
+    assert result.code == 0, result.out
+
+
+def test_a_headline_supports_no_row(validate, package, archive):
+    """The issue's check: a quote found in the capture, but only in its headline."""
+    path = package / "data" / "commitments.csv"
+    match = {"commitment_id": "wh-cs-nc-integrated-cooperation-mechanism"}
+    line = set_cell(path, "evidence", "建立常态化合作会商机制", **match)
+    out = assert_reported(
+        validate(package, "--archive", archive),
+        "data/commitments.csv",
+        line,
+        "evidence",
+        "quote-outside-body",
+    )
+    assert (
+        "quote of source hbrb-2025-12-07 is not in the article body (between body_start and "
+        "body_end): '建立常态化合作会商机制'"
+    ) in out
+
+
+def test_a_photo_caption_supports_no_row(validate, package, archive):
+    path = package / "data" / "indicators.csv"
+    line = set_cell(
+        path,
+        "evidence",
+        "合川与广安生态环境部门工作人员在嘉陵江交界断面联合进行水质采样监测",
+        metric="acoustic_environment_quality",
+    )
+    assert_reported(
+        validate(package, "--archive", archive),
+        "data/indicators.csv",
+        line,
+        "evidence",
+        "quote-outside-body",
+    )
+
+
+def test_a_teaser_before_the_body_is_skipped(repo, archive):
+    """cqrb-2021-06-25 repeats its first sentence in a teaser under the headline: the body
+    starts at the last occurrence of body_start, so the teaser is not body."""
+    from gongbao.rules.provenance import Capture, fold
+
+    text = (archive / "004_37c85f85672b322f.txt").read_text(encoding="utf-8")
+    capture = Capture(fold(text), [])
+    start = fold("重庆市规划和自然资源局与四川省自然资源厅共同印发")
+    end = fold("(记者 申晓佳)")
+    first, last = capture.text.find(start), capture.text.find(end)
+    body = capture.text.rfind(start, 0, last)
+    assert first < body  # two occurrences: the teaser's, then the body's
+    capture.body = (body, last + len(end))
+    teaser_end = capture.text.find(fold("(以下简"), first)
+    assert teaser_end < body  # the teaser, cut short at 以下简, lies before the body
+    assert capture.in_body(fold("(以下简称《实施意见》)"))
+
+
+def test_body_anchors_must_be_in_the_capture(validate, package, archive):
+    path = package / "data" / "sources.csv"
+    line = set_cell(path, "body_start", "相关内容", source_id="hbrb-2025-12-07")
+    out = assert_reported(
+        validate(package, "--archive", archive),
+        "data/sources.csv",
+        line,
+        "body_start",
+        "body-anchors",
+    )
+    assert "body_start '相关内容' is not in the capture before body_end" in out
+
+
+def test_a_captured_source_names_its_body(validate, package):
+    """Without the archive too: a source with a capture needs its anchors."""
+    path = package / "data" / "sources.csv"
+    line = set_cell(path, "body_end", "", source_id="szrb-2022-01-04")
+    out = assert_reported(validate(package), "data/sources.csv", line, "body_end", "body-anchors")
+    assert "a source with a capture needs body_end" in out
+
+
+@pytest.mark.parametrize(
+    "evidence, words",
+    [
+        (
+            "会议期间[…]双方[…]并现场签订了[…]《深化川渝两地大气污染联合防治协议》",
+            "4 segments (at most three)",
+        ),
+        ("会议期间,双方[…]", "a segment around […] is empty"),
+        (
+            "会议期间,双方[…]市生态环境局相关负责人表示",  # two paragraphs
+            "its segments are not in order within one paragraph",
+        ),
+    ],
+)
+def test_segments_of_one_paragraph(validate, package, archive, evidence, words):
+    match = {"agreement_id": "sc-cq-air-pollution-agreement-2020", "org_id": "sichuan-eco-env-dept"}
+    line = set_cell(package / "data" / "parties.csv", "evidence", evidence, **match)
+    out = assert_reported(
+        validate(package, "--archive", archive),
+        "data/parties.csv",
+        line,
+        "evidence",
+        "evidence-segments",
+    )
+    assert words in out
+
+
+def test_an_antecedent_comes_first(validate, package, archive):
+    match = {"agreement_id": "sc-cq-air-pollution-agreement-2020", "org_id": "sichuan-eco-env-dept"}
+    line = set_cell(package / "data" / "parties.csv", "antecedent", "四川合作", **match)
+    out = assert_reported(
+        validate(package, "--archive", archive),
+        "data/parties.csv",
+        line,
+        "antecedent",
+        "antecedent-before-quote",
+    )
+    assert "antecedent '四川合作' first occurs after the start of the quote" in out
+
+
+# -- names in quotes ---------------------------------------------------------------------
+
+
+STATED = [
+    # (table, match, cells, words): the issue's check, a stated body its quote does not name
+    (
+        "parties",
+        {
+            "agreement_id": "wh-cs-nc-eco-env-cooperation-initiative-2025",
+            "org_id": "wuhan-eco-env-dept",
+        },
+        {"named_as": "武汉市生态环境局"},
+        "named_as '武汉市生态环境局' is not in the quote",
+    ),
+    (
+        "parties",
+        {
+            "agreement_id": "wh-cs-nc-eco-env-cooperation-initiative-2025",
+            "org_id": "wuhan-eco-env-dept",
+        },
+        {"named_as": "长沙"},
+        "'长沙' is not a name or alias of wuhan-eco-env-dept (武汉市生态环境部门)",
+    ),
+    (
+        "parties",
+        {"agreement_id": "sc-cq-air-pollution-agreement-2020", "org_id": "sichuan-eco-env-dept"},
+        {"antecedent": "重庆市生态环境局以视频方式"},
+        "the antecedent names neither sichuan-eco-env-dept (四川省生态环境厅) nor its place",
+    ),
+    (
+        "parties",
+        {"agreement_id": "sc-cq-air-pollution-agreement-2020", "org_id": "sichuan-eco-env-dept"},
+        {"named_as": "会议期间"},
+        "'会议期间' contains no collective term",
+    ),
+    (
+        "memberships",
+        {"member_org_id": "ministry-of-ecology-environment"},
+        {"named_as": "协作小组副组长"},
+        "officeholder '协作小组副组长' does not begin with ministry-of-ecology-environment's name",
+    ),
+    (
+        "commitment_parties",
+        {"org_id": "chongqing-eco-env-bureau", "role": "announcer"},
+        {"named_as": ""},
+        "a stated row needs named_as",
+    ),
+]
+
+
+@pytest.mark.parametrize("table, match, cells, words", STATED, ids=[s[3][:30] for s in STATED])
+def test_a_stated_body_is_named_by_its_quote(validate, package, table, match, cells, words):
+    path = package / "data" / f"{table}.csv"
+    line = 0
+    for field, value in cells.items():
+        line = set_cell(path, field, value, **match)
+    out = assert_reported(
+        validate(package), f"data/{table}.csv", line, "named_as", "stated-name-in-quote"
+    )
+    assert words in out
+
+
+def test_an_alias_names_its_body(validate, package):
+    """市生态环境局 names the Chongqing bureau only through its alias: without the alias,
+    the announcer's quote no longer names it."""
+    path = package / "data" / "organization_aliases.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        "".join(
+            line
+            for line in text.splitlines(keepends=True)
+            if not line.startswith("chongqing-eco-env-bureau,")
+        ),
+        encoding="utf-8",
+    )
+    result = validate(package)
+    assert result.code == 1
+    assert {line.split(": ")[2] for line in result.errors} == {"stated-name-in-quote"}
+    assert len(result.errors) == 5  # the bureau announces five commitments
+
+
+def test_a_named_commitment_is_named_by_its_quote(validate, package):
+    path = package / "data" / "commitments.csv"
+    match = {"commitment_id": "chongqing-cross-boundary-environmental-emergency-mechanism"}
+    line = set_cell(path, "name_zh", "跨界突发环境事件应急处置机制", **match)
+    out = assert_reported(
+        validate(package), "data/commitments.csv", line, "name_zh", "commitment-name-in-quote"
+    )
+    assert "name '跨界突发环境事件应急处置机制' is not in the quote" in out

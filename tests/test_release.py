@@ -410,7 +410,7 @@ def test_sqlite_documents_every_table_and_column(built: Built) -> None:
                 f.type,
                 f.kind.sqlite,
                 int(f.required),
-                constraint_text(f),
+                constraint_text(f, resource=resource),
                 f.description,
             )
             for name, resource in package.resources.items()
@@ -418,8 +418,31 @@ def test_sqlite_documents_every_table_and_column(built: Built) -> None:
         ]
         level = 'SELECT constraints FROM "_columns" WHERE table_name = ? AND column_name = ?'
         assert db.execute(level, ["jurisdictions", "level"]).fetchone() == (
-            "ordered values: national < province < prefecture < county",
+            "a key of levels.level",
         )
+        assert db.execute(level, ["jurisdictions", "parent_code"]).fetchone() == (
+            "pattern [0-9]{6}; a key of jurisdictions.code",
+        )
+    finally:
+        db.close()
+
+
+def test_sqlite_keeps_a_mechanisms_view_for_readers_of_0x(built: Built) -> None:
+    """Data model 2 replaced mechanisms by commitments; the view gives 0.x queries their
+    (agreement_id, mechanism) pairs, from the commitments that belong to an instrument."""
+    db = sqlite3.connect(built.out / "gongbao.sqlite")
+    try:
+        kinds = dict(db.execute("SELECT name, type FROM sqlite_master WHERE name = 'mechanisms'"))
+        assert kinds == {"mechanisms": "view"}
+        pairs = db.execute('SELECT agreement_id, mechanism FROM "mechanisms"').fetchall()
+        expected = {
+            (r["agreement_id"], r["mechanism"])
+            for r in csv.DictReader(
+                io.StringIO((built.root / "data" / "commitments.csv").read_text(encoding="utf-8"))
+            )
+            if r["agreement_id"]
+        }
+        assert pairs == sorted(expected)
     finally:
         db.close()
 
@@ -438,7 +461,10 @@ def test_datasette_metadata_documents_every_column(built: Built) -> None:
         "about_url": "https://github.com/gongbao-data/gongbao",
     }
     tables = meta["databases"]["gongbao"]["tables"]
-    assert list(tables) == [*package.resources, "_tables", "_columns"]
+    assert list(tables) == [*package.resources, "_tables", "_columns", "mechanisms"]
+    assert tables["mechanisms"]["description"].startswith(
+        "Mechanisms each instrument commits to, as in data model 1 (releases 0.x)"
+    )
     for name, resource in package.resources.items():
         assert tables[name]["description"] == resource.description
         assert tables[name]["columns"] == {f.name: f.description for f in resource.fields}
@@ -524,7 +550,7 @@ def test_xlsx_about_and_columns_sheets(built: Built) -> None:
                 position,
                 f.type,
                 "yes" if f.required else "no",
-                constraint_text(f) or None,
+                constraint_text(f, resource=resource) or None,
                 f.description or None,
             ]
             for name, resource in package.resources.items()

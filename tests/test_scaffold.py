@@ -1,7 +1,7 @@
 """`gongbao new`: the CONTRIBUTING walk-through, end to end, on a scratch copy of the package.
 
 A contributor archives a news article, scaffolds a source, an agreement, its parties, a
-mechanism, a target and an indicator, fills the cells, and `gongbao validate` passes; then
+commitment, a target and an indicator, fills the cells, and `gongbao validate` passes; then
 each typical mistake is reported at the right `data/<table>.csv:<line>: <field>: <rule>:`.
 The command itself refuses, in the validator's words, a row `gongbao validate` would reject.
 
@@ -44,6 +44,11 @@ TEST FIXTURE - invented article for tests/test_scaffold.py and CONTRIBUTING.md; 
 
 SOURCE = "example-daily-2024-05-21"
 AGREEMENT = "jialing-river-basin-water-eco-environment-joint-protection-agreement-2024"
+COMMITMENT = f"{AGREEMENT}-joint-monitoring"
+SIGNING = (
+    "5月20日,四川省生态环境厅、重庆市生态环境局在广安共同召开嘉陵江流域生态环境保护联席会议,"
+    "签订《嘉陵江流域水生态环境联合保护协议》"
+)
 TARGET = "jialing-2025-water-quality-class"
 INDICATOR = "cq-2023-good-water-quality-ratio"
 
@@ -99,74 +104,88 @@ def add_example(pkg: Path, archive_dir: Path, gongbao) -> None:
     assert out == [
         f"added sources row {SOURCE} at {data / 'sources.csv'}:{line}",
         "all required cells are filled",
-        "optional cells left empty: title_en, url, reprinted_by, retrieved, note",
+        "optional cells left empty: title_en, url, reprinted_by, retrieved, body_start, "
+        "body_end, note",
     ]
     fill(
         data / "sources.csv",
         {"source_id": SOURCE},
         title_en="Sichuan and Chongqing sign an agreement on the Jialing River basin",
+        body_start="本报讯 5月20日",
+        body_end="水质优良比例为100%。",
         note="TEST FIXTURE (invented article). 5月20日 resolves to 2024-05-20; 去年 to 2023.",
     )
 
-    # 2. The agreement: the id comes from the English title and the year of the date.
+    # 2. The agreement: the id comes from the English title and the year of the date; the
+    #    date bounds from the date (resolved: the quote gives no year).
     out = new(
         gongbao,
         pkg,
         f"""agreement --source {SOURCE}
               --title-zh 嘉陵江流域水生态环境联合保护协议
               --title-en "Jialing River Basin Water Eco-environment Joint Protection Agreement"
-              --date 2024-05-20""",
+              --date 2024-05-20 --evidence {SIGNING}""",
     )
     line, _ = find_row(data / "agreements.csv", agreement_id=AGREEMENT)
     assert out[:3] == [
         f"added agreements row {AGREEMENT} at {data / 'agreements.csv'}:{line}",
-        "filled date_precision day (from date 2024-05-20)",
+        "filled date_earliest 2024-05-20, date_latest 2024-05-20 (resolved: from date "
+        "2024-05-20, the quote does not give the year)",
         "required cells still empty:",
     ]
-    assert still_empty(out) == ["instrument_type", "status", "region", "evidence"]
-    assert out[-1] == "optional cells left empty: event, note"
+    assert still_empty(out) == ["instrument_type", "status", "region_id"]
+    assert out[-1] == "optional cells left empty: parent_agreement_id, event, event_relation, note"
     fill(
         data / "agreements.csv",
         {"agreement_id": AGREEMENT},
         instrument_type="agreement",
         status="signed",
-        region="chengdu_chongqing",
+        region_id="chengdu_chongqing",
         event="嘉陵江流域生态环境保护联席会议",
-        evidence="5月20日,四川省生态环境厅、重庆市生态环境局在广安共同召开嘉陵江流域生态环境保护"
-        "联席会议,签订《嘉陵江流域水生态环境联合保护协议》",
+        event_relation="at",
         note="5月20日 in an article of 2024-05-21 resolves to 2024-05-20.",
     )
 
-    # 3. Its parties: both named by the article, so stated. Every cell given at once.
-    for org in ("sichuan-eco-env-dept", "chongqing-eco-env-bureau"):
+    # 3. Its parties: the quote names both, so stated, by name. Every cell given at once.
+    names = {
+        "sichuan-eco-env-dept": "四川省生态环境厅",
+        "chongqing-eco-env-bureau": "重庆市生态环境局",
+    }
+    for org, name in names.items():
         out = new(
             gongbao,
             pkg,
             f"""party --agreement {AGREEMENT} --org {org}
-                  --role signatory --attribution stated --source {SOURCE} --evidence
+                  --role signatory --attribution stated --attribution-basis named
+                  --named-as {name} --source {SOURCE} --evidence
                   四川省生态环境厅、重庆市生态环境局在广安共同召开嘉陵江流域生态环境保护联席会议""",
         )
         line, _ = find_row(data / "parties.csv", agreement_id=AGREEMENT, org_id=org)
         assert out == [
             f"added parties row {AGREEMENT}, {org} at {data / 'parties.csv'}:{line}",
             "all required cells are filled",
-            "optional cells left empty: note",
+            "optional cells left empty: antecedent, note",
         ]
 
-    # 4. A mechanism it creates (--set is the generic form of the field options).
+    # 4. A commitment it makes (--set is the generic form of the field options): a named
+    #    mechanism, so its name and the verb's action too.
     out = new(
         gongbao,
         pkg,
-        f"""mechanism --set agreement_id={AGREEMENT}
+        f"""commitment --set agreement_id={AGREEMENT}
         --set mechanism=joint_monitoring --set source_id={SOURCE}""",
     )
-    match = {"agreement_id": AGREEMENT, "mechanism": "joint_monitoring"}
-    line, _ = find_row(data / "mechanisms.csv", **match)
-    assert out[0] == (
-        f"added mechanisms row {AGREEMENT}, joint_monitoring at {data / 'mechanisms.csv'}:{line}"
-    )
+    match = {"commitment_id": COMMITMENT}
+    line, _ = find_row(data / "commitments.csv", **match)
+    assert out[0] == f"added commitments row {COMMITMENT} at {data / 'commitments.csv'}:{line}"
     assert still_empty(out) == ["evidence"]
-    fill(data / "mechanisms.csv", match, evidence="双方将建立嘉陵江跨界断面水质联合监测机制")
+    fill(
+        data / "commitments.csv",
+        match,
+        name_zh="嘉陵江跨界断面水质联合监测机制",
+        action="establish",
+        evidence="双方将建立嘉陵江跨界断面水质联合监测机制",
+    )
 
     # 5. A target: unit is taken from the metric.
     out = new(
@@ -219,7 +238,7 @@ def test_contributing_example_validates(package: Path, archive_dir: Path, gongba
 
     sources = {row[0]: row for row in read_rows(package / "data" / "sources.csv")[1:]}
     digest = hashlib.sha256((archive_dir / CAPTURE).read_bytes()).hexdigest()
-    assert sources[SOURCE][9:11] == [CAPTURE, digest]
+    assert sources[SOURCE][9:13] == [CAPTURE, digest, "本报讯 5月20日", "水质优良比例为100%。"]
 
     fmt = gongbao("fmt", package, "--check")
     assert (fmt.code, fmt.out) == (0, "all files in canonical form\n")  # new rows land canonical
@@ -245,32 +264,63 @@ def with_example(package: Path, example: Path) -> Path:
     return package
 
 
+def _dated(day: str) -> dict[str, str]:
+    return {"date": day, "date_earliest": day, "date_latest": day}
+
+
 MISTAKES = {
     # A number that is not in the quote (the quote says 100%).
-    "number-not-in-quote": ("indicators.csv", {"indicator_id": INDICATOR}, "value", "97.6"),
+    "number-not-in-quote": ("indicators.csv", {"indicator_id": INDICATOR}, {"value": "97.6"}),
     # An evidence quote that paraphrases the article instead of copying it.
     "quote-not-found": (
-        "mechanisms.csv",
-        {"agreement_id": AGREEMENT, "mechanism": "joint_monitoring"},
-        "evidence",
-        "双方将建立水质联合监测机制",
+        "commitments.csv",
+        {"commitment_id": COMMITMENT},
+        {"evidence": "双方将建立水质联合监测机制"},
+    ),
+    # The headline quoted instead of the body.
+    "quote-outside-body": (
+        "parties.csv",
+        {"org_id": "sichuan-eco-env-dept", "agreement_id": AGREEMENT},
+        {"evidence": "川渝签订嘉陵江流域水生态环境联合保护协议"},
     ),
     # A unit that is not the metric's (good_water_quality_ratio is in percent).
-    "metric-unit": ("indicators.csv", {"indicator_id": INDICATOR}, "unit", "percentage_point"),
-    # The article's date taken for the instrument's, one day late.
-    "date-after-published": ("agreements.csv", {"agreement_id": AGREEMENT}, "date", "2024-05-22"),
+    "metric-unit": (
+        "indicators.csv",
+        {"indicator_id": INDICATOR},
+        {"unit": "percentage_point"},
+    ),
+    # The article's date taken for the instrument's.
+    "instrument-date-is-article-date": (
+        "agreements.csv",
+        {"agreement_id": AGREEMENT},
+        _dated("2024-05-21"),
+    ),
+    # ... or one day late.
+    "date-after-published": ("agreements.csv", {"agreement_id": AGREEMENT}, _dated("2024-05-22")),
+    # A party the quote does not name, marked stated.
+    "stated-name-in-quote": (
+        "parties.csv",
+        {"org_id": "sichuan-eco-env-dept", "agreement_id": AGREEMENT},
+        {"named_as": "四川省生态环境局"},
+    ),
     # An id that is not a slug.
-    "pattern": ("targets.csv", {"target_id": TARGET}, "target_id", "Jialing_2025"),
+    "pattern": ("targets.csv", {"target_id": TARGET}, {"target_id": "Jialing_2025"}),
 }
+MISTAKE_FIELD = {"instrument-date-is-article-date": "date_latest"}
+MISTAKE_FIELD |= {"date-after-published": "date_latest", "stated-name-in-quote": "named_as"}
 
 
 @pytest.mark.parametrize("rule", list(MISTAKES))
 def test_typical_mistake_is_reported(
     rule: str, with_example: Path, archive_dir: Path, validate
 ) -> None:
-    table, match, field, value = MISTAKES[rule]
-    line = set_cell(with_example / "data" / table, field, value, **match)
+    table, match, cells = MISTAKES[rule]
+    line = 0
+    for field, value in cells.items():
+        line = set_cell(with_example / "data" / table, field, value, **match)
+        match = {**match, field: value} if field in match else match
     result = validate(with_example, "--archive", archive_dir)
+    field = MISTAKE_FIELD.get(rule, next(iter(cells)))
     assert_reported(result, f"data/{table}", line, field, rule)
 
 
@@ -301,13 +351,25 @@ def test_new_runs_as_a_command(package: Path) -> None:
     assert result.out.splitlines()[:2] == [
         f"would add agreements row smoke-test-accord at {package / 'data' / 'agreements.csv'}:"
         f"{line + 1}:",
-        "  smoke-test-accord,,Smoke Test Accord,,,,,,,,,",
+        "  smoke-test-accord,,Smoke Test Accord" + "," * 14,
     ]
 
 
 @pytest.mark.parametrize(
     "table",
-    ["source", "agreement", "party", "mechanism", "target", "indicator", "organization", "metric"],
+    [
+        "source",
+        "agreement",
+        "party",
+        "commitment",
+        "target",
+        "indicator",
+        "organization",
+        "organization_alias",
+        "membership",
+        "jurisdiction",
+        "metric",
+    ],
 )
 def test_help_lists_every_schema_field(repo: Path, gongbao, table: str) -> None:
     result = gongbao("new", table, repo, "--help")
@@ -361,10 +423,10 @@ def test_new_row_has_schema_columns_and_canonical_form(package: Path, gongbao) -
     )
     header, *rows = read_rows(path)
     row = dict(zip(header, next(r for r in rows if r[0] == "test-accord-rivers-2019"), strict=True))
-    assert row["date_precision"] == "year"
+    assert (row["date_earliest"], row["date_latest"]) == ("2019-01-01", "2019-12-31")
     assert row["note"] == 'a "quoted", comma note'
     filled = [name for name, value in row.items() if value]
-    assert filled == ["agreement_id", "title_en", "date", "date_precision", "note"]
+    assert filled == ["agreement_id", "title_en", "date", "date_earliest", "date_latest", "note"]
     assert gongbao("fmt", package, "--check").out == "all files in canonical form\n"
 
 
@@ -374,20 +436,22 @@ def test_existing_slug_gets_a_number(package: Path, gongbao) -> None:
         line, _ = find_row(package / "data" / "agreements.csv", agreement_id=expected)
         assert out[:2] == [
             f"added agreements row {expected} at {package / 'data' / 'agreements.csv'}:{line}",
-            "filled date_precision month (from date 2019-05)",
+            "filled date_earliest 2019-05-01, date_latest 2019-05-31 (from date 2019-05; their "
+            "bases: stated if the quote gives the year, resolved if it was read from the "
+            "publication date)",
         ]
 
 
 def test_source_id_reuses_the_publisher_abbreviation(package: Path, gongbao) -> None:
     out = new(gongbao, package, "source --publisher 重庆日报 --published 2024-01-02 --dry-run")
     assert out[1:3] == [
-        "  cqrb-2024-01-02,,,重庆日报,,2024-01-02,,,,,,",
+        "  cqrb-2024-01-02,,,重庆日报,,2024-01-02,,,,,,,,",
         "required cells still empty:",
     ]
     assert still_empty(out) == ["title"]
     assert out[-1] == (
         "optional cells left empty: title_en, publisher_en, url, reprinted_by, retrieved, "
-        "archive, archive_sha256, note"
+        "archive, archive_sha256, body_start, body_end, note"
     )
 
 
@@ -427,16 +491,22 @@ def test_path_may_follow_the_options(package: Path, gongbao) -> None:
     [
         (
             "nosuchtable",
-            "unknown table 'nosuchtable'; the package has: source (sources), jurisdiction "
-            "(jurisdictions), organization (organizations), agreement (agreements), party "
-            "(parties), mechanism_type (mechanism_types), mechanism (mechanisms), metric "
-            "(metrics), target (targets), indicator (indicators)",
+            "unknown table 'nosuchtable'; the package has: source (sources), level (levels), "
+            "division_type (division_types), jurisdiction (jurisdictions), region (regions), "
+            "region_member (region_members), org_type (org_types), organization "
+            "(organizations), organization_alias (organization_aliases), membership "
+            "(memberships), instrument_type (instrument_types), agreement (agreements), "
+            "agreement_event (agreement_events), agreement_scope (agreement_scope), "
+            "collective_term (collective_terms), party (parties), mechanism_type "
+            "(mechanism_types), commitment (commitments), commitment_party "
+            "(commitment_parties), metric (metrics), target (targets), indicator (indicators)",
         ),
         (
             "agreement --set colour=red",
             "--set: agreements has no field 'colour'; its fields are: agreement_id, title_zh, "
-            "title_en, instrument_type, status, date, date_precision, region, event, source_id, "
-            "evidence, note",
+            "title_en, instrument_type, status, date, date_earliest, date_earliest_basis, "
+            "date_latest, date_latest_basis, region_id, parent_agreement_id, event, "
+            "event_relation, source_id, evidence, note",
         ),
         ("agreement --set status", "--set 'status': write FIELD=VALUE"),
         (
@@ -448,8 +518,31 @@ def test_path_may_follow_the_options(package: Path, gongbao) -> None:
             "agreement_id is made from title_en: give --title-en ... (or --id ID)",
         ),
         (
-            "mechanism --agreement x",
-            "mechanisms rows are keyed by agreement_id, mechanism: give --mechanism ...",
+            "commitment --agreement x",
+            "commitment_id is made from agreement_id, mechanism: give --mechanism ... (or --id ID)",
+        ),
+        (
+            "commitment --mechanism joint_monitoring",
+            "commitment_id is <agreement_id>-<mechanism> for a commitment of an instrument: give "
+            "--agreement-id; for a commitment a body announces, give --id <announcer's "
+            "place>-<name keywords> (e.g. chongqing-cross-boundary-environmental-emergency-"
+            "mechanism)",
+        ),
+        (
+            "party --agreement x",
+            "parties rows are keyed by agreement_id, org_id: give --org-id ...",
+        ),
+        (
+            "jurisdiction --code 610999",
+            "gbt2260-unknown: 610999 is not a GB/T 2260 code (lists 1980-12 … 2026-09); "
+            "nearest: 610981 旬阳市, 610929 白河县, 610928 旬阳县 (historical)",
+        ),
+        (
+            "organization --name-zh 中共上海市委 --org-type party_committee --jurisdiction-code "
+            "310000 --name-en X",
+            "duplicate-organization: 中共上海市委 is also a name of shanghai-party-committee "
+            "(上海市委); use that organization, and record this wording as its alias (gongbao "
+            "new organization_alias)",
         ),
         (
             "source --publisher 某报 --published 2024-01-02",
@@ -480,8 +573,8 @@ def line_of_row(package: Path, table: str, **match: str) -> int:
     [
         (
             "agreement --title-en X --status agreed",
-            "data/agreements.csv: status: enum: 'agreed' is not one of: signed, adopted, issued, "
-            f"established, implemented, planned ({ENUM_HINT})",
+            "data/agreements.csv: status: enum: 'agreed' is not one of: planned, signed, adopted, "
+            f"issued, established, implemented, superseded, expired ({ENUM_HINT})",
         ),
         (
             "agreement --id 'Not A Slug'",
@@ -517,10 +610,11 @@ def line_of_row(package: Path, table: str, **match: str) -> int:
         ),
         (  # every problem of the row at once, in the validator's order
             "agreement --title-en X --status agreed --date 2020-13",
-            "data/agreements.csv: status: enum: 'agreed' is not one of: signed, adopted, issued, "
-            f"established, implemented, planned ({ENUM_HINT}); data/agreements.csv: date: "
-            "pattern: '2020-13' does not match pattern "
-            f"[0-9]{{4}}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)? ({PATTERN_HINT})",
+            "data/agreements.csv: status: enum: 'agreed' is not one of: planned, signed, adopted, "
+            f"issued, established, implemented, superseded, expired ({ENUM_HINT}); "
+            "data/agreements.csv: date: pattern: '2020-13' does not match pattern "
+            "[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?|XXXX-(0[1-9]|1[0-2])-"
+            f"(0[1-9]|[12][0-9]|3[01]) ({PATTERN_HINT})",
         ),
     ],
 )
@@ -635,7 +729,7 @@ def test_archive_dir_defaults_to_gongbao_archive(package: Path, archive_dir: Pat
     digest = hashlib.sha256((archive_dir / CAPTURE).read_bytes()).hexdigest()
     assert (
         result.out.splitlines()[1]
-        == f"  cqrb-2024-05-21,,,重庆日报,,2024-05-21,,,,{CAPTURE},{digest},"
+        == f"  cqrb-2024-05-21,,,重庆日报,,2024-05-21,,,,{CAPTURE},{digest},,,"
     )
 
 
@@ -662,7 +756,7 @@ def test_archive_hash_is_left_to_fill_without_an_archive(package: Path, gongbao)
 def test_reference_to_a_missing_row_warns(package: Path, gongbao) -> None:
     result = gongbao(
         "new",
-        "mechanism",
+        "commitment",
         package,
         "--agreement",
         "not-yet-added",
@@ -670,13 +764,13 @@ def test_reference_to_a_missing_row_warns(package: Path, gongbao) -> None:
         "joint_monitoring",
     )
     assert result.code == 0
-    path = package / "data" / "mechanisms.csv"
+    path = package / "data" / "commitments.csv"
     line, _ = find_row(path, agreement_id="not-yet-added")
     assert result.out.splitlines()[0] == (
-        f"added mechanisms row not-yet-added, joint_monitoring at {path}:{line}"
+        f"added commitments row not-yet-added-joint-monitoring at {path}:{line}"
     )
     assert result.err == (
-        f"data/mechanisms.csv:{line}: agreement_id: foreign-key: warning: 'not-yet-added' is not "
+        f"data/commitments.csv:{line}: agreement_id: foreign-key: warning: 'not-yet-added' is not "
         "in agreements.agreement_id (add the referenced row first, or correct the reference)\n"
     )
 
@@ -725,6 +819,90 @@ def test_contributing_shows_this_example(repo: Path) -> None:
         "到2025年底,嘉陵江干流川渝交界断面水质稳定在Ⅱ类",
         "嘉陵江流域纳入考核的12个断面水质优良比例为100%",
     )
-    for text in (CAPTURE, SOURCE, AGREEMENT, TARGET, INDICATOR, "joint_monitoring", *quotes):
+    for text in (CAPTURE, SOURCE, AGREEMENT, COMMITMENT, TARGET, INDICATOR, *quotes):
         assert text in guide, text
     assert "README.md#validation" in guide
+
+
+# -- what gongbao new derives from the model ---------------------------------------------------
+
+
+def test_a_jurisdiction_from_its_code(package: Path, gongbao) -> None:
+    """The issue's example: the name, level, parent and division type come from GB/T 2260."""
+    result = gongbao(
+        "new",
+        "jurisdiction",
+        package,
+        "--code",
+        "440800",
+        "--name-en",
+        "Zhanjiang",
+        "--short-zh",
+        "湛江",
+    )
+    assert result.code == 0
+    out = result.out.splitlines()
+    line, row = find_row(package / "data" / "jurisdictions.csv", code="440800")
+    assert result.err == (  # Guangdong is not in the package yet: add it next
+        f"data/jurisdictions.csv:{line}: parent_code: foreign-key: warning: '440000' is not in "
+        "jurisdictions.code (add the referenced row first, or correct the reference)\n"
+    )
+    assert out[:5] == [
+        f"added jurisdictions row 440800 at {package / 'data' / 'jurisdictions.csv'}:{line}",
+        "filled name_zh 湛江市 (GB/T 2260, 63 lists, 1980-12 … 2026-09: valid in every list)",
+        "filled level prefecture (GB/T 2260)",
+        "filled parent_code 440000 (GB/T 2260)",
+        "filled division_type prefecture_city (from the name's ending at level prefecture)",
+    ]
+    assert (row["name_zh"], row["level"], row["parent_code"], row["division_type"]) == (
+        "湛江市",
+        "prefecture",
+        "440000",
+        "prefecture_city",
+    )
+
+
+def test_a_jurisdiction_under_the_name_of_its_time(package: Path, gongbao) -> None:
+    result = gongbao(
+        "new", "jurisdiction", package, "--code", "420607", "--date", "2001", "--dry-run"
+    )
+    assert result.code == 0, result.err
+    assert result.out.splitlines()[1:3] == [
+        "  420607,襄阳区,,,,county,district,420600,",
+        "filled name_zh 襄阳区 (GB/T 2260, 63 lists, 1980-12 … 2026-09: valid 2000-12 … "
+        "2010-12; asked for 2001)",
+    ]
+    now = gongbao("new", "jurisdiction", package, "--code", "420607", "--dry-run")
+    assert now.out.splitlines()[1] == "  420607,襄州区,,,,county,district,420600,"
+
+
+def test_a_province_direct_county_and_a_municipality_district(package: Path, gongbao) -> None:
+    for code, row in (
+        ("429005", "  429005,潜江市,,,,county,county_city,420000,"),
+        ("500101", "  500101,万州区,,,,county,district,500000,"),
+        ("810000", "  810000,香港特别行政区,,,,province,special_administrative_region,100000,"),
+    ):
+        result = gongbao("new", "jurisdiction", package, "--code", code, "--dry-run")
+        assert result.out.splitlines()[1] == row, result.out + result.err
+
+
+def test_an_undated_instrument_is_bounded_by_its_source(package: Path, gongbao) -> None:
+    out = new(
+        gongbao,
+        package,
+        "agreement --title-en 'Undated Accord' --source cqrb-2021-06-25 --dry-run",
+    )
+    assert out[2] == (
+        "filled date_latest 2021-06-25 (published: the source's date, an upper bound, never "
+        "the instrument's date), date_earliest unbounded"
+    )
+
+
+def test_an_organization_id_follows_the_convention(package: Path, gongbao) -> None:
+    out = new(
+        gongbao,
+        package,
+        "organization --name-zh 四川省水利厅 --name-en 'Sichuan Department of Water Resources' "
+        "--org-type water_resources_department --jurisdiction-code 510000 --level province",
+    )
+    assert out[0].startswith("added organizations row sichuan-water-resources-dept at ")

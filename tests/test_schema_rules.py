@@ -87,12 +87,22 @@ def test_composite_primary_key(validate, package):
         ("indicators", {"metric": "good_air_days"}, "source_id", "sources.source_id"),
         ("parties", {"attribution": "stated"}, "org_id", "organizations.org_id"),
         (
-            "mechanisms",
+            "commitments",
             {"mechanism": "joint_enforcement"},
             "mechanism",
             "mechanism_types.mechanism",
         ),
         ("jurisdictions", {"code": "420100"}, "parent_code", "jurisdictions.code"),
+        # vocabularies are tables: a code outside them is a key to nowhere
+        ("jurisdictions", {"code": "420100"}, "level", "levels.level"),
+        (
+            "agreements",
+            {"status": "planned"},
+            "instrument_type",
+            "instrument_types.instrument_type",
+        ),
+        ("organizations", {"org_type": "government"}, "org_type", "org_types.org_type"),
+        ("agreements", {"status": "planned"}, "region_id", "regions.region_id"),
     ],
 )
 def test_foreign_keys(validate, package, table, match, field, target):

@@ -19,12 +19,14 @@ SOURCES = "data/sources.csv"
 
 
 def _quotes(package: Path, source_id: str) -> list[str]:
+    """Every quoted cell (evidence, antecedent) of the source, in file and column order."""
     quotes = []
     for path in sorted((package / "data").glob("*.csv")):
         rows = read_rows(path)
         if "evidence" in rows[0]:
-            at = rows[0].index("source_id"), rows[0].index("evidence")
-            quotes += [r[at[1]] for r in rows[1:] if r[at[0]] == source_id]
+            at = rows[0].index("source_id")
+            cells = [rows[0].index(n) for n in ("evidence", "antecedent") if n in rows[0]]
+            quotes += [r[c] for r in rows[1:] if r[at] == source_id for c in cells if r[c]]
     return quotes
 
 
@@ -205,7 +207,7 @@ def test_offline_the_check_lists_tiers(gongbao, web_package):
     line, _ = find_row(web_package / SOURCES, source_id="hbrb-2025-12-07")
     assert result.code == 0
     assert (
-        f"{SOURCES}:{line}: hbrb-2025-12-07: web-only: 20 quotes; "
+        f"{SOURCES}:{line}: hbrb-2025-12-07: web-only: 26 quotes; "
         "http://cn.caiding5.cn/news/54171.html"
     ) in result.out.splitlines()
 
@@ -262,14 +264,14 @@ def test_a_web_source_with_correct_quotes_passes_with_its_quotes_listed_unchecke
     result = validate(web_package, "--archive", archive)
     assert result.code == 0, result.out
     warning = (
-        f"{SOURCES}:{line}: archive: quote-unchecked: warning: 20 quotes of source "
+        f"{SOURCES}:{line}: archive: quote-unchecked: warning: 26 quotes of source "
         "hbrb-2025-12-07 were not checked offline: no capture "
         "(http://cn.caiding5.cn/news/54171.html) (check them online (gongbao sources check "
         "--online), or capture the page into the archive (gongbao sources capture) and fill "
         "archive)"
     )
     assert result.problems == [warning]
-    assert "  4. Provenance: passed; 20 quotes on 1 web-only source not checked offline" in (
+    assert "  4. Provenance: passed; 26 quotes on 1 web-only source not checked offline" in (
         result.out.splitlines()
     )
 
@@ -279,7 +281,7 @@ def test_with_require_archive_the_same_web_source_fails(validate, web_package, a
     result = validate(web_package, "--archive", archive, "--require-archive")
     assert result.code == 1
     assert result.errors == [
-        f"{SOURCES}:{line}: archive: quote-unchecked: 20 quotes of source hbrb-2025-12-07 were "
+        f"{SOURCES}:{line}: archive: quote-unchecked: 26 quotes of source hbrb-2025-12-07 were "
         "not checked offline: no capture (http://cn.caiding5.cn/news/54171.html) (check them "
         "online (gongbao sources check --online), or capture the page into the archive "
         "(gongbao sources capture) and fill archive)"

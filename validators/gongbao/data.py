@@ -12,8 +12,12 @@ Table Schema                      pandas
                                   codes stay text: ``500000`` and ``050000`` keep every digit.
 ``string`` with ``categories``    ``category`` over the schema's categories, in schema order;
                                   ordered when ``categoriesOrdered`` is true, so water-quality
-                                  classes compare Ⅰ < Ⅱ < … < Ⅴ < 劣Ⅴ and levels national <
-                                  province < prefecture < county.
+                                  classes compare Ⅰ < Ⅱ < … < Ⅴ < 劣Ⅴ.
+``string`` key of a vocabulary    ``category`` over the vocabulary table's codes (a table with
+                                  a one-field key and a ``label_en``, such as ``levels`` or
+                                  ``instrument_types``), in its ``rank`` order where it has
+                                  one, else in file order; unordered. A new row of the
+                                  vocabulary is a new category.
 ``integer``, ``year``             ``Int64`` (nullable)
 ``number``                        ``Float64`` (nullable)
 ``date``                          ``datetime64[ms]`` (midnight, no time zone; ``NaT`` if missing)
@@ -21,8 +25,9 @@ Table Schema                      pandas
 ================================  ==============================================================
 
 ``agreements.date`` is deliberately a Table Schema *string*, and stays a string here: an ISO
-8601 date at the precision the source states it (``2020``, ``2020-04`` or ``2020-04-01``, see
-``date_precision``). A datetime would invent a month or day the source does not give.
+8601 date at the precision the source states it (``2020``, ``2020-04``, ``2020-04-01``, or
+``XXXX-10-27`` when the year is unknown). A datetime would invent a month or day the source
+does not give; ``date_earliest`` and ``date_latest`` are the dates to plot.
 
 A missing cell is an empty cell, or one of the schema's ``missingValues``; rows are in file
 order and columns in schema order.
@@ -46,7 +51,7 @@ from .errors import require
 from .problems.report import Report
 from .rules.render import text_line
 from .tableschema.csvio import read_table
-from .tableschema.package import Package, read_package, shipped
+from .tableschema.package import Package, Resource, read_package, shipped
 from .tableschema.types import to_pandas
 
 if TYPE_CHECKING:
@@ -137,9 +142,50 @@ def load(table: str, path: str | Path | None = None) -> pd.DataFrame:
     columns = pa.table(typed, names=resource.field_names)
     try:
         frame: pd.DataFrame = to_pandas(columns, resource.fields, categorical=True)
+        for name, categories in _vocabulary_fields(package, resource).items():
+            frame[name] = as_categories(frame[name], name, categories)
         return frame
     except ValueError as exc:
         raise DataError(f"{resource.path}: {exc}") from None
+
+
+def _is_vocabulary(resource: Resource) -> bool:
+    """A table that only classifies: a one-field key and an English label (levels, regions,
+    instrument_types, mechanism_types, metrics…)."""
+    return len(resource.primary_key) == 1 and "label_en" in resource.field_names
+
+
+def _vocabulary_fields(package: Package, resource: Resource) -> dict[str, list[str]]:
+    """Field -> the codes of the vocabulary table its foreign key points into."""
+    out: dict[str, list[str]] = {}
+    for fk in resource.foreign_keys:
+        target = package.resources.get(fk.resource)
+        if len(fk.fields) != 1 or target is None or not _is_vocabulary(target):
+            continue
+        if fk.reference_fields != target.primary_key:
+            continue
+        table = read_table(target, Report())
+        if table is None:
+            continue
+        codes = table.column(target.primary_key[0]).to_pylist()
+        if "rank" in target.field_names:  # levels: national, province, … by rank, then the rest
+            ranks = table.column("rank").to_pylist()
+            order = sorted(range(len(codes)), key=lambda i: (ranks[i] is None, int(ranks[i] or 0)))
+            codes = [codes[i] for i in order]
+        out[fk.fields[0]] = [str(c) for c in codes if c is not None]
+    return out
+
+
+def as_categories(column: pd.Series, name: str, categories: list[str]) -> pd.Series:
+    """A text column as a pandas Categorical over categories; ValueError for a value outside
+    them (a foreign key to nowhere, which validate reports)."""
+    import pandas as pd
+
+    stray = column[column.notna() & ~column.isin(categories)]
+    if len(stray):
+        shown = ", ".join(repr(v) for v in stray.unique()[:5])
+        raise ValueError(f"{name}: value(s) not in its vocabulary table: {shown}")
+    return column.astype(pd.CategoricalDtype(pd.Index(categories, dtype="string")))
 
 
 def _copy_tree(source: Traversable, target: Path) -> None:

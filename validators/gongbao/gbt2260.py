@@ -50,7 +50,13 @@ class Division:
 
     @property
     def window(self) -> str:
-        return f"{self.valid_from or '…'} … {self.valid_to or 'now'}"
+        """'1982-12 … 1984-12', 'since 2001-12', 'until 2010-12' or 'in every list' (the
+        months at both ends count as valid)."""
+        if self.valid_from and self.valid_to:
+            return f"{self.valid_from} … {self.valid_to}"
+        if self.valid_from:
+            return f"since {self.valid_from}"
+        return f"until {self.valid_to}" if self.valid_to else "in every list"
 
     def short(self) -> str:
         """'610929 白河县', with '(historical)' for a pair no longer in use."""

@@ -1,8 +1,9 @@
 """Id conventions: how a new row's id is made from its own cells, readable and never reused.
 
-An id is a slug built by the table's recipe (:data:`ID_RECIPES`): ``cqrb-2020-04-02`` for a
-source, the English title plus the year for an agreement, place-year-metric for an
-indicator. A table without a recipe but with an English name field and a slug-shaped key
+An id is a slug built by the table's recipe (:data:`ID_RECIPES`, docs/codebook.md section 8):
+``cqrb-2020-04-02`` for a source, the English title plus the year for an agreement,
+place-year-metric for an indicator, place-body for an organization, agreement-mechanism for
+a commitment. A table without a recipe but with an English name field and a slug-shaped key
 gets the slug of that name. An id that exists gets ``-2``, ``-3``... (:func:`fresh`), so an
 id, once published, never names something else.
 """
@@ -143,12 +144,61 @@ def _indicator_id(ctx: Context) -> str:
     return ctx.sep.join([place, year, slug(metric, ctx.sep)])
 
 
+def _commitment_id(ctx: Context) -> str:
+    """<agreement_id>-<mechanism, hyphens> for a commitment of an instrument (a second one
+    of the same kind gets -2, -3...); an announced commitment's id is chosen by hand."""
+    if not ctx.row.get("agreement_id"):
+        raise UsageError(
+            "commitment_id is <agreement_id>-<mechanism> for a commitment of an instrument: "
+            "give --agreement-id; for a commitment a body announces, give --id "
+            "<announcer's place>-<name keywords> "
+            "(e.g. chongqing-cross-boundary-environmental-emergency-mechanism)"
+        )
+    agreement_id, mechanism = ctx.need("agreement_id", "mechanism")
+    return f"{agreement_id}{ctx.sep}{slug(mechanism, ctx.sep)}"
+
+
+_HEAD_NOUNS = (("厅", "dept"), ("部门", "dept"), ("局", "bureau"))
+
+
+def _org_id(ctx: Context) -> str:
+    """<place>-<body> (docs/codebook.md, section 8): place = the jurisdiction's English name
+    (or the region's id prefix), body = the type's id_stem, with dept or bureau after a stem
+    that names no body (厅/部门 -> dept, 局 -> bureau). National bodies: the English name."""
+    org_type, name_zh = ctx.need("org_type", "name_zh")
+    stem = next(
+        (r.get("id_stem", "") for r in ctx.rows("org_types") if r.get("org_type") == org_type), ""
+    )
+    code, region = ctx.row.get("jurisdiction_code"), ctx.row.get("region_id")
+    if region:
+        prefix = next(
+            (r.get("id_prefix", "") for r in ctx.rows("regions") if r.get("region_id") == region),
+            "",
+        )
+        (english,) = ctx.need("name_en")
+        return ctx.sep.join(p for p in (prefix, slug(english, ctx.sep, drop_stopwords=True)) if p)
+    if not code or code == "100000" or not stem:
+        return _from_title("name_en")(ctx)
+    place = next(
+        (r.get("name_en", "") for r in ctx.rows("jurisdictions") if r.get("code") == code), ""
+    )
+    if not place:
+        raise UsageError(
+            f"jurisdiction {code} is not in jurisdictions yet: add it first (or give --id)"
+        )
+    body = stem
+    if stem.split("-")[-1] not in {"dept", "bureau"}:
+        body += next((f"-{word}" for noun, word in _HEAD_NOUNS if name_zh.endswith(noun)), "")
+    return f"{slug(place, ctx.sep)}{ctx.sep}{body}"
+
+
 ID_RECIPES: dict[str, Recipe] = {
     "sources": _source_id,
     "agreements": _from_title("title_en"),
     "targets": _target_id,
     "indicators": _indicator_id,
-    "organizations": _from_title("name_en"),
+    "organizations": _org_id,
+    "commitments": _commitment_id,
 }
 """Table -> how its id is made. A table not listed here, with a single string key, gets a
 slug of its English name field (name_en, title_en or label_en) if it has one."""
@@ -173,8 +223,8 @@ def generate_id(resource: Resource, row: dict[str, str], rows: Rows) -> str | No
     recipe = ID_RECIPES.get(resource.name)
     if recipe is None:
         english = next((n for n in _ENGLISH_NAMES if n in resource.field_names), None)
-        if english is None or (field.pattern and not re.fullmatch(field.pattern, f"a{ctx.sep}b")):
-            return None  # no English name, or the key is not a slug (e.g. a GB/T 2260 code)
+        if english is None or not field.pattern or not re.fullmatch(field.pattern, f"a{ctx.sep}b"):
+            return None  # no English name, or the key is not a slug (a code, a Chinese term)
         recipe = _from_title(english)
     base = recipe(ctx)
     if len(base) > ctx.room:

@@ -8,7 +8,9 @@ type, so ``gongbao new agreement --help`` documents the table), the column order
 key. TABLE is a resource name (``agreements``) or its singular (``agreement``).
 
 The id is made by the table's convention (:mod:`gongbao.authoring.ids`), cells that follow
-from others are filled (:mod:`gongbao.authoring.derive`), and the row is checked by the
+from others are filled (:mod:`gongbao.authoring.derive`: a jurisdiction's name, level, parent
+and division type from the GB/T 2260 reference, an act's date bounds), a new organization
+whose name another body already has is refused, and the row is checked by the
 validator's own rules on the table as it would be written
 (:mod:`gongbao.authoring.candidate`): a row ``gongbao validate`` would reject for its
 values is refused (exit 2, nothing written), a reference to a row not added yet is a
@@ -27,6 +29,7 @@ from pathlib import Path
 
 from ..arguments import add_path
 from ..errors import Exit, UsageError
+from ..model import normalise_name
 from ..rules.provenance import file_sha256
 from ..rules.render import text_line
 from ..tableschema.csvio import Table, csv_line, write_atomically
@@ -40,6 +43,7 @@ FLAGS = frozenset({"-h", "--help", "--dry-run"})  # the only options that take n
 
 # Fields the `new source` archive helper fills (present only in tables that have them).
 ARCHIVE, ARCHIVE_SHA256 = "archive", "archive_sha256"
+JURISDICTIONS, ORGANIZATIONS = "jurisdictions", "organizations"
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -76,9 +80,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def singular(name: str) -> str:
-    """parties -> party, sources -> source, mechanism_types -> mechanism_type."""
+    """parties -> party, sources -> source, organization_aliases -> organization_alias."""
     if name.endswith("ies"):
         return name[:-3] + "y"
+    if name.endswith("ases"):
+        return name[:-2]
     return name[:-1] if name.endswith("s") else name
 
 
@@ -144,6 +150,14 @@ def table_parser(resource: Resource) -> argparse.ArgumentParser:
             dest="row_id",
             help=f"use this {key[0]} instead of the generated one",
         )
+    if resource.name == JURISDICTIONS and "date" not in resource.field_names:
+        helpers.add_argument(
+            "--date",
+            metavar="YYYY[-MM]",
+            dest="reference_date",
+            help="the date of the facts the jurisdiction is for: name_zh is the name the "
+            "GB/T 2260 reference gives the code then (default: its current name)",
+        )
     if {ARCHIVE, ARCHIVE_SHA256} <= set(resource.field_names):
         helpers.add_argument(
             "--archive-dir",
@@ -158,7 +172,7 @@ def table_parser(resource: Resource) -> argparse.ArgumentParser:
         help="print the row and what is left to fill, change nothing",
     )
     fields = parser.add_argument_group(f"fields (from {resource.schema_path}, in column order)")
-    taken = {"--set", "--id", "--archive-dir", "--dry-run", "--help"}
+    taken = {"--set", "--id", "--archive-dir", "--dry-run", "--help", "--date"}
     for field in resource.fields:
         name = field.name
         flags = [option_name(name)]
@@ -320,6 +334,23 @@ def still_to_fill(row: Candidate) -> list[str]:
     return lines
 
 
+def refuse_duplicate_name(resource: Resource, cells: dict[str, str], tables: PackageTables) -> None:
+    """A new organization whose name another body has (as name or alias) is refused, in the
+    words of rule duplicate-organization: add an alias to that body instead."""
+    if resource.name != ORGANIZATIONS or not cells.get("name_zh"):
+        return
+    wanted = normalise_name(cells["name_zh"])
+    names = [(r["org_id"], r["name_zh"]) for r in tables.rows(ORGANIZATIONS)]
+    names += [(r["org_id"], r["alias_zh"]) for r in tables.rows("organization_aliases")]
+    for org_id, name in names:
+        if org_id != cells.get("org_id") and name and normalise_name(name) == wanted:
+            raise UsageError(
+                f"duplicate-organization: {cells['name_zh']} is also a name of {org_id} "
+                f"({name}); use that organization, and record this wording as its alias "
+                "(gongbao new organization_alias)"
+            )
+
+
 # -- the command ----------------------------------------------------------------------------
 
 
@@ -353,8 +384,9 @@ def run(args: argparse.Namespace) -> Exit:
 
     tables = PackageTables(package)
     existing = existing_rows(resource)
-    derived = derive(resource, cells, tables.rows)
+    derived = derive(resource, cells, tables.rows, getattr(options, "reference_date", None))
     assign_key(resource, cells, existing, tables)
+    refuse_duplicate_name(resource, cells, tables)
     row = candidate(
         resource, existing, [cells.get(name, "") for name in resource.field_names], tables
     )

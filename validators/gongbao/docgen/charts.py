@@ -71,13 +71,13 @@ def _label(identifier: str) -> str:
 
 def timeline_inputs(package_dir: Path) -> Inputs:
     agreements = load("agreements", package_dir)
-    regions = [str(c) for c in agreements["region"].cat.categories]
+    regions = [str(c) for c in agreements["region_id"].cat.categories]
+    dated = agreements["date"].notna() & ~agreements["date"].str.startswith("XXXX").fillna(False)
     points = sorted(
-        [str(r.date), str(r.region), str(r.instrument_type), str(r.agreement_id)]
-        for r in agreements.itertuples()
-        if isinstance(r.date, str)  # agreements.date is text at the source's precision
+        [str(r.date), str(r.region_id), str(r.instrument_type), str(r.agreement_id)]
+        for r in agreements[dated].itertuples()  # agreements.date: text, source's precision
     )
-    undated = agreements.loc[agreements["date"].isna(), "region"].value_counts()
+    undated = agreements.loc[~dated, "region_id"].value_counts()
     return {
         "regions": regions,
         "points": points,
@@ -176,7 +176,7 @@ def network_inputs(package_dir: Path) -> Inputs:
     places_of: dict[str, set[str]] = {}
     for agreement, org in zip(parties["agreement_id"], parties["org_id"], strict=True):
         place = org_place.get(org)
-        if isinstance(place, str):  # always, in a valid package (the field is required)
+        if isinstance(place, str):  # a body of a region (no jurisdiction) is not drawn
             places_of.setdefault(str(agreement), set()).add(str(place))
     edges: Counter[tuple[str, str]] = Counter()
     involvement: Counter[str] = Counter()

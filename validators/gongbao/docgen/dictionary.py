@@ -45,8 +45,9 @@ def data_dictionary(package: Package) -> str:
         ]
         for field in resource.fields:
             # a non-default format is among the constraints, not the type
+            constraints = constraint_text(field, code=code, resource=resource)
             out.append(
                 f"| {code(field.name)} | {field.type} | {'yes' if field.required else 'no'} | "
-                f"{cell(constraint_text(field, code=code))} | {cell(field.description)} |"
+                f"{cell(constraints)} | {cell(field.description)} |"
             )
     return "\n".join(out) + "\n"

@@ -726,8 +726,7 @@ _RULES = [
         "gbt2260-name",
         "tables",
         "a jurisdiction's name is a name the GB/T 2260 reference gives its code",
-        "use the reference's name for the code at the date of the facts, or the code of the "
-        "name",
+        "use the reference's name for the code at the date of the facts, or the code of the name",
         Example(Cells(_JUR, {"code": "420300"}, {"name_zh": "襄阳市"}), _JUR, ROW, "name_zh"),
     ),
     Rule(
@@ -838,7 +837,12 @@ _RULES = [
         "a stated row's basis is named, collective or officeholder; an inferred row's is "
         "counterpart, place_authorities, frame, title_places or geography",
         "read docs/codebook.md, P1-P5, and choose the basis the row rests on",
-        Example(Cells(_PAR, _FIRST_PARTY, {"attribution_basis": "named"}), _PAR, ROW, "attribution_basis"),
+        Example(
+            Cells(_PAR, _FIRST_PARTY, {"attribution_basis": "named"}),
+            _PAR,
+            ROW,
+            "attribution_basis",
+        ),
     ),
     Rule(
         "collective-antecedent",
@@ -1077,7 +1081,9 @@ _RULES = [
         "put in named_as the words of the quote that name the body; if the quote does not "
         "name it, the row is inferred (docs/codebook.md, P1)",
         Example(
-            Cells(_PAR, {**_HUBEI, "org_id": "wuhan-eco-env-dept"}, {"named_as": "武汉市生态环境局"}),
+            Cells(
+                _PAR, {**_HUBEI, "org_id": "wuhan-eco-env-dept"}, {"named_as": "武汉市生态环境局"}
+            ),
             _PAR,
             ROW,
             "named_as",

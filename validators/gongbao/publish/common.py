@@ -112,10 +112,14 @@ def _plain(text: str) -> str:
     return text
 
 
-def constraint_text(field: Field, code: Callable[[str], str] = _plain) -> str:
+def constraint_text(
+    field: Field, code: Callable[[str], str] = _plain, resource: Resource | None = None
+) -> str:
     """A field's constraints and vocabulary in words (the xlsx, SQLite and docs use it).
 
-    code formats literal values (patterns, vocabulary), e.g. as Markdown code spans.
+    code formats literal values (patterns, vocabulary), e.g. as Markdown code spans. With
+    the field's resource, a single-field foreign key is named too ("a key of
+    levels.level"): a vocabulary that is a table lists its values there, not here.
     """
     constraints = field.constraints
     parts = []
@@ -137,6 +141,9 @@ def constraint_text(field: Field, code: Callable[[str], str] = _plain) -> str:
         joiner = " < " if field.categories_ordered else ", "
         label = "ordered values" if field.categories_ordered else "values"
         parts.append(f"{label}: {joiner.join(code(v) for v in field.vocabulary)}")
+    for fk in resource.foreign_keys if resource is not None else []:
+        if fk.fields == [field.name]:
+            parts.append(f"a key of {code(f'{fk.resource}.{fk.reference_fields[0]}')}")
     return "; ".join(parts)
 
 

@@ -181,7 +181,7 @@ def _column_rows(package: Package) -> list[list[Any]]:
             position,
             field.type,
             "yes" if field.required else "no",
-            constraint_text(field),
+            constraint_text(field, resource=resource),
             field.description,
         ]
         for name, resource in package.resources.items()

@@ -3,8 +3,9 @@
 One table per resource with its primary key, foreign keys (and an index on each), NOT NULL
 for required fields and the column types of the type registry (``field.kind.sqlite``), plus
 ``_tables`` and ``_columns`` tables documenting every table and column (SQLite has no column
-comments). ``datasette gongbao.sqlite -m datasette.json`` shows the same descriptions, the
-license and the source.
+comments), and views that keep an earlier model's queries working (``mechanisms``, read
+from ``commitments``). ``datasette gongbao.sqlite -m datasette.json`` shows the same
+descriptions, the license and the source.
 """
 
 from __future__ import annotations
@@ -84,6 +85,28 @@ META_DESCRIPTIONS: dict[str, tuple[str, dict[str, str]]] = {
         },
     ),
 }
+
+
+# Views that keep queries written against an earlier data model working: (the table they
+# read, their description, their SELECT). Created only when the package has that table and
+# no table of the view's name.
+COMPATIBILITY_VIEWS: dict[str, tuple[str, str, str]] = {
+    "mechanisms": (
+        "commitments",
+        "Mechanisms each instrument commits to, as in data model 1 (releases 0.x): the "
+        "distinct (agreement_id, mechanism) of commitments that belong to an instrument.",
+        'SELECT DISTINCT "agreement_id", "mechanism" FROM "commitments" '
+        'WHERE "agreement_id" IS NOT NULL ORDER BY "agreement_id", "mechanism"',
+    ),
+}
+
+
+def compatibility_views(package: Package) -> dict[str, tuple[str, str, str]]:
+    return {
+        name: view
+        for name, view in COMPATIBILITY_VIEWS.items()
+        if view[0] in package.resources and name not in package.resources
+    }
 
 
 def build(package: Package, directory: Path, when: dt.datetime) -> list[str]:
@@ -170,7 +193,7 @@ def _load_table(connection: sqlite3.Connection, resource: Resource) -> None:
                 field.type,
                 field.kind.sqlite,
                 int(field.required),
-                constraint_text(field),
+                constraint_text(field, resource=resource),
                 field.description,
             )
             for position, field in enumerate(resource.fields, start=1)
@@ -197,6 +220,8 @@ def write_database(package: Package, path: Path) -> None:
                 raise ReleaseError(
                     f"{resource.path}: the SQLite database cannot hold this table: {exc}"
                 ) from None
+        for name, (_, _, select) in compatibility_views(package).items():
+            connection.execute(f"CREATE VIEW {_quote(name)} AS {select}")
         connection.execute("COMMIT")
         problems = connection.execute("PRAGMA foreign_key_check").fetchall()
         if problems:
@@ -235,5 +260,7 @@ def datasette_metadata(package: Package, database: str) -> dict[str, Any]:
         tables[name] = table
     for name, (description, columns) in META_DESCRIPTIONS.items():
         tables[name] = {"description": description, "columns": columns}
+    for name, (_, description, _) in compatibility_views(package).items():
+        tables[name] = {"description": description}
     meta["databases"] = {database: {"tables": tables}}
     return meta

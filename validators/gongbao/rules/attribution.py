@@ -16,11 +16,17 @@ import pandas as pd
 from .tables import Context, Frames, _ok, lookup, per_row, record, rule
 
 STATED_BASES = frozenset({"named", "collective", "officeholder"})
-INFERRED_BASES = frozenset({"counterpart", "place_authorities", "frame", "title_places", "geography"})
+INFERRED_BASES = frozenset(
+    {"counterpart", "place_authorities", "frame", "title_places", "geography"}
+)
 ATTRIBUTED = ["parties", "memberships", "commitment_parties"]
 # The body a row attributes, and the container it belongs to, per table.
 ORG_FIELD = {"parties": "org_id", "memberships": "member_org_id", "commitment_parties": "org_id"}
-CONTAINER = {"parties": "agreement_id", "memberships": "body_org_id", "commitment_parties": "commitment_id"}
+CONTAINER = {
+    "parties": "agreement_id",
+    "memberships": "body_org_id",
+    "commitment_parties": "commitment_id",
+}
 
 
 @rule(
@@ -36,7 +42,9 @@ CONTAINER = {"parties": "agreement_id", "memberships": "body_org_id", "commitmen
 def _attribution_basis(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
     stated = (df["attribution"] == "stated") & df["attribution_basis"].isin(STATED_BASES)
     inferred = (df["attribution"] == "inferred") & df["attribution_basis"].isin(INFERRED_BASES)
-    return _ok((stated | inferred).where(df["attribution"].notna() & df["attribution_basis"].notna()))
+    return _ok(
+        (stated | inferred).where(df["attribution"].notna() & df["attribution_basis"].notna())
+    )
 
 
 @rule(
@@ -85,7 +93,10 @@ def term_in(named_as: str, terms: dict[str, int | None]) -> str | None:
 def _count_problems(df: pd.DataFrame, frames: Frames, table: str) -> list[str | None]:
     terms = _terms(frames)
     container = CONTAINER[table]
-    rows = [record(x) for x in df[[container, "source_id", "named_as", "attribution_basis"]].to_dict("records")]
+    rows = [
+        record(x)
+        for x in df[[container, "source_id", "named_as", "attribution_basis"]].to_dict("records")
+    ]
     counts: dict[tuple[Any, ...], int] = {}
     for r in rows:
         if r["attribution_basis"] == "collective" and r["named_as"]:
@@ -170,7 +181,9 @@ def _commitment_action(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
 def _placed(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
     parties = ctx.frames["parties"]
     codes = lookup(ctx.frames, "organizations", "org_id", "jurisdiction_code", parties["org_id"])
-    placed = set(parties.loc[pd.Series(codes, index=parties.index).notna(), "agreement_id"].dropna())
+    placed = set(
+        parties.loc[pd.Series(codes, index=parties.index).notna(), "agreement_id"].dropna()
+    )
     placed |= set(ctx.frames["agreement_scope"]["agreement_id"].dropna())
     return _ok(df["agreement_id"].isin(placed).where(df["agreement_id"].notna()))
 
@@ -240,7 +253,8 @@ def id_problem(table: str, r: dict[str, Any]) -> str | None:
     elif table == "targets":
         ident, deadline = r["target_id"], r.get("deadline")
         if deadline is not None and f"-{deadline.year}-" not in ident:
-            return f"{ident} does not contain its deadline's year: <agreement>-{deadline.year}-<metric>"
+            year = deadline.year
+            return f"{ident} does not contain its deadline's year: <agreement>-{year}-<metric>"
     return None
 
 

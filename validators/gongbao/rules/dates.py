@@ -9,13 +9,14 @@ they are dated by, with the parent instrument and with the source's own date.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from ..model import exists, month_day_latest, period
 from .tables import Context, Frames, _ok, lookup, per_row, record, rule
 
 EARLIEST_BASES = frozenset(
@@ -71,46 +72,6 @@ FOUNDING = DateFields(
     "established_event_relation",
 )
 _ACTS = ["agreements", "agreement_events"]
-
-
-def period(value: str | None) -> tuple[dt.date, dt.date] | None:
-    """First and last day of a YYYY, YYYY-MM or YYYY-MM-DD date; None for XXXX-MM-DD, an
-    empty or a non-existent date (2021-02-30)."""
-    if not value or value.startswith("XXXX"):
-        return None
-    try:
-        year = int(value[:4])
-        if len(value) == 4:
-            return dt.date(year, 1, 1), dt.date(year, 12, 31)
-        month = int(value[5:7])
-        if len(value) == 7:
-            return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
-        day = dt.date(year, month, int(value[8:10]))
-    except ValueError:
-        return None
-    return day, day
-
-
-def exists(value: str | None) -> bool:
-    """A partial date that names real days (XXXX-02-30 does not; XXXX-02-29 does)."""
-    if not value:
-        return True
-    if value.startswith("XXXX"):
-        return period("2000" + value[4:]) is not None  # 2000 is a leap year
-    return period(value) is not None
-
-
-def month_day_latest(value: str, before: dt.date) -> dt.date | None:
-    """The last day XXXX-MM-DD names on or before the given day."""
-    month, day = int(value[5:7]), int(value[8:10])
-    for year in range(before.year, before.year - 8, -1):
-        try:
-            candidate = dt.date(year, month, day)
-        except ValueError:
-            continue  # 29 February of a common year
-        if candidate <= before:
-            return candidate
-    return None
 
 
 def _iso(value: Any) -> str:
@@ -202,8 +163,8 @@ def _source_day(df: pd.DataFrame, frames: Frames) -> None:
     retrieved = lookup(frames, "sources", "source_id", "retrieved", df["source_id"])
     day = pd.Series(published, index=df.index).fillna(pd.Series(retrieved, index=df.index))
     df["_source_day"] = pd.to_datetime(day)
-    df["_source_basis"] = pd.Series(published, index=df.index).isna().map(
-        {True: "retrieved", False: "published"}
+    df["_source_basis"] = (
+        pd.Series(published, index=df.index).isna().map({True: "retrieved", False: "published"})
     )
 
 
@@ -247,7 +208,10 @@ def _published_problem(r: dict[str, Any]) -> str | None:
         return f"date_latest {_iso(latest)} is after the source's date ({_iso(day)}, {basis})"
     if r.get("date_latest_basis") in ("published", "retrieved"):
         if r["date_latest_basis"] != basis:
-            return f"date_latest has basis {r['date_latest_basis']!r}, but the source's date is its {basis} date"
+            return (
+                f"date_latest has basis {r['date_latest_basis']!r}, but the source's date is "
+                f"its {basis} date"
+            )
         if latest != day:
             return (
                 f"date_latest {_iso(latest)} has basis {basis!r}, but the source's {basis} "
@@ -306,16 +270,20 @@ def _parent_date(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
 
 
 _DAY_WORDS = ("今天", "今日", "当天")
-_DIGITS = "0-9一二三四五六七八九十〇"
+_ARABIC_DAY = re.compile(r"([0-9]{1,2})月([0-9]{1,2})日")
+_CHINESE_DAY = re.compile("[一二三四五六七八九十〇]+月[一二三四五六七八九十〇]+日")
 
 
-def _names_a_day(quote: str | None) -> bool:
-    import re
-
+def _names_the_day(quote: str | None, day: dt.date) -> bool:
+    """The quote states the day: 今天, 今日, 当天, M月D日 with the day's month and day, or a
+    date in Chinese numerals (not read here: accepted)."""
     if not quote:
         return False
-    return bool(re.search(f"[{_DIGITS}]+月[{_DIGITS}]+日", quote)) or any(
-        w in quote for w in _DAY_WORDS
+    if any(word in quote for word in _DAY_WORDS) or _CHINESE_DAY.search(quote):
+        return True
+    return any(
+        (int(month), int(date)) == (day.month, day.day)
+        for month, date in _ARABIC_DAY.findall(quote)
     )
 
 
@@ -324,11 +292,11 @@ def _article_date_problem(r: dict[str, Any]) -> str | None:
     if day is None or r.get("date_earliest") != day or r.get("date_latest") != day:
         return None
     bases = {r.get("date_earliest_basis"), r.get("date_latest_basis")}
-    if bases <= FROM_DATE and _names_a_day(r.get("evidence")):
+    if bases <= FROM_DATE and _names_the_day(r.get("evidence"), day):
         return None
     return (
-        f"the instrument is dated on its source's date ({_iso(day)}), but its quote states "
-        "no day"
+        f"the instrument is dated on its source's date ({_iso(day)}), but its quote does not "
+        "state that day"
     )
 
 
@@ -380,10 +348,16 @@ def _lifecycle(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
     own = lookup(ctx.frames, "agreements", "agreement_id", "status", df["agreement_id"])
     df["_own_status"] = pd.Series(own, index=df.index, dtype="object")
     stages: dict[str, list[tuple[Any, int]]] = {}
-    for a in [record(x) for x in agreements[["agreement_id", "status", "date_latest"]].to_dict("records")]:
-        stages.setdefault(a["agreement_id"], []).append((a["date_latest"], RANK.get(a["status"], 0)))
+    for a in [
+        record(x) for x in agreements[["agreement_id", "status", "date_latest"]].to_dict("records")
+    ]:
+        stages.setdefault(a["agreement_id"], []).append(
+            (a["date_latest"], RANK.get(a["status"], 0))
+        )
     for e in [record(x) for x in df[["agreement_id", "status", "date_latest"]].to_dict("records")]:
-        stages.setdefault(e["agreement_id"], []).append((e["date_latest"], RANK.get(e["status"], 0)))
+        stages.setdefault(e["agreement_id"], []).append(
+            (e["date_latest"], RANK.get(e["status"], 0))
+        )
     order = []
     for e in [record(x) for x in df[["agreement_id", "status", "date_latest"]].to_dict("records")]:
         mine = (e["date_latest"], RANK.get(e["status"], 0))
@@ -393,7 +367,7 @@ def _lifecycle(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
                 for other in stages.get(e["agreement_id"], [])
                 if mine[0] is not None
                 and other[0] is not None
-                and ((other[0] < mine[0] and other[1] > mine[1]))
+                and (other[0] < mine[0] and other[1] > mine[1])
             ),
             None,
         )
@@ -433,20 +407,21 @@ def founding_problem(r: dict[str, Any]) -> str | None:
         return f"a founding date needs {', '.join(missing)}"
     if r.get(FOUNDING.latest) is None:
         return f"a founding date needs {FOUNDING.latest} (the latest day it can have been)"
-    for check in (
-        lambda: bounds_problem(r, FOUNDING, "earliest"),
-        lambda: bounds_problem(r, FOUNDING, "latest"),
-        lambda: stated_problem(r, FOUNDING, "date"),
-        lambda: stated_problem(r, FOUNDING, "earliest"),
-        lambda: stated_problem(r, FOUNDING, "latest"),
-        lambda: relation_problem(r, FOUNDING),
-    ):
-        found = check()
-        if found:
-            return found
+    found = (
+        bounds_problem(r, FOUNDING, "earliest")
+        or bounds_problem(r, FOUNDING, "latest")
+        or stated_problem(r, FOUNDING, "date")
+        or stated_problem(r, FOUNDING, "earliest")
+        or stated_problem(r, FOUNDING, "latest")
+        or relation_problem(r, FOUNDING)
+    )
+    if found:
+        return found
     day = r.get("_source_day")
     if day is not None and r[FOUNDING.latest] > day:
-        return f"{FOUNDING.latest} {_iso(r[FOUNDING.latest])} is after the source's date {_iso(day)}"
+        return (
+            f"{FOUNDING.latest} {_iso(r[FOUNDING.latest])} is after the source's date {_iso(day)}"
+        )
     return None
 
 

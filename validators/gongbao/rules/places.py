@@ -10,13 +10,13 @@ fall in the window of its (code, name).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
 
 from ..gbt2260 import NATIONAL, Reference, county_part, reference_level, reference_parent
+from ..model import normalise_name
 from .tables import Context, Frames, _ok, lookup, per_row, record, rule
 
 # -- jurisdictions ---------------------------------------------------------------------------
@@ -43,7 +43,9 @@ def _unknown_message(r: pd.Series, ctx: Context, field: str) -> str:
 
 @rule("gbt2260-unknown", [("jurisdictions", "code")], _unknown_message, reads=("name_zh",))
 def _gbt2260_unknown(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
-    return _ok(~df["code"].map(lambda c: _unknown(c, ctx.gbt2260), na_action="ignore").astype("boolean"))
+    return _ok(
+        ~df["code"].map(lambda c: _unknown(c, ctx.gbt2260), na_action="ignore").astype("boolean")
+    )
 
 
 def _name_ok(code: str | None, name: str | None, ref: Reference) -> bool:
@@ -66,13 +68,20 @@ def _name_message(r: pd.Series, ctx: Context, field: str) -> str:
 @rule("gbt2260-name", [("jurisdictions", "name_zh")], _name_message, reads=("code",))
 def _gbt2260_name(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
     return pd.Series(
-        [_name_ok(plain_str(c), plain_str(n), ctx.gbt2260) for c, n in zip(df["code"], df["name_zh"], strict=True)],
+        [
+            _name_ok(plain_str(c), plain_str(n), ctx.gbt2260)
+            for c, n in zip(df["code"], df["name_zh"], strict=True)
+        ],
         index=df.index,
     )
 
 
 def plain_str(value: object) -> str | None:
-    return None if value is None or value is pd.NA or (isinstance(value, float) and value != value) else str(value)
+    return (
+        None
+        if value is None or value is pd.NA or (isinstance(value, float) and value != value)
+        else str(value)
+    )
 
 
 def _code_patterns(frames: Frames) -> dict[str, str]:
@@ -116,10 +125,7 @@ def _parent_problem(r: dict[str, Any], ref: Reference) -> str | None:
         return None  # unknown: gbt2260-unknown says so
     expected = reference_parent(ref, code, name)
     if parent != expected:
-        return (
-            f"parent of {code} is {expected or 'empty'} in GB/T 2260, "
-            f"not {parent or 'empty'}"
-        )
+        return f"parent of {code} is {expected or 'empty'} in GB/T 2260, not {parent or 'empty'}"
     return None
 
 
@@ -229,13 +235,18 @@ def _period_problems(frames: Frames, ref: Reference) -> dict[tuple[str, str], st
 @rule(
     "gbt2260-period",
     [("jurisdictions", "name_zh")],
-    lambda r, c, f: _period_problems(c.frames, c.gbt2260).get((str(r["code"]), str(r["name_zh"])), ""),
+    lambda r, c, f: _period_problems(c.frames, c.gbt2260).get(
+        (str(r["code"]), str(r["name_zh"])), ""
+    ),
     reads=("code",),
 )
 def _gbt2260_period(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
     problems = _period_problems(ctx.frames, ctx.gbt2260)
     return pd.Series(
-        [(plain_str(c), plain_str(n)) not in problems for c, n in zip(df["code"], df["name_zh"], strict=True)],
+        [
+            (plain_str(c), plain_str(n)) not in problems
+            for c, n in zip(df["code"], df["name_zh"], strict=True)
+        ],
         index=df.index,
     )
 
@@ -271,16 +282,6 @@ def _division_type_level(df: pd.DataFrame, ctx: Context, field: str) -> pd.Serie
 )
 def _org_place(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
     return _ok(df["jurisdiction_code"].notna() != df["region_id"].notna())
-
-
-_LEADING_PARTY = re.compile(r"^(中国共产党|中共)")
-
-
-def normalise_name(name: str) -> str:
-    """The form two names of one body share (docs/data-model-2.md, duplicate-organization)."""
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFC", name))
-    text = _LEADING_PARTY.sub("", text)
-    return text.replace("人民代表大会常务委员会", "人大常委会").replace("人民政府", "政府")
 
 
 def _duplicates(frames: Frames, df: pd.DataFrame) -> list[str | None]:
@@ -322,7 +323,12 @@ def _duplicate_organization(df: pd.DataFrame, ctx: Context, field: str) -> pd.Se
 def _same_place(df: pd.DataFrame) -> list[str | None]:
     seen: dict[tuple[Any, ...], str] = {}
     found: list[str | None] = []
-    for r in [record(x) for x in df[["org_id", "jurisdiction_code", "region_id", "org_type", "parent_org_id"]].to_dict("records")]:
+    for r in [
+        record(x)
+        for x in df[
+            ["org_id", "jurisdiction_code", "region_id", "org_type", "parent_org_id"]
+        ].to_dict("records")
+    ]:
         key = (r["jurisdiction_code"] or r["region_id"], r["org_type"], r["parent_org_id"])
         other = seen.get(key)
         found.append(

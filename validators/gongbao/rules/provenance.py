@@ -118,7 +118,7 @@ class Capture:
         if self.body is None:
             return None
         found = self.text.find(part, self.body[0])
-        return found if 0 <= found and found + len(part) <= self.body[1] else None
+        return found if found >= 0 and found + len(part) <= self.body[1] else None
 
 
 @implements("archive-missing", "archive-hash")
@@ -157,9 +157,7 @@ def load_archive(sources: Table, archive: Path, report: Report) -> dict[str, Cap
 
 
 @implements("body-anchors")
-def check_body_anchors(
-    sources: Table, captures: dict[str, Capture] | None, report: Report
-) -> None:
+def check_body_anchors(sources: Table, captures: dict[str, Capture] | None, report: Report) -> None:
     """Every source with a capture names its body's first and last words, and (with the
     archive) they are in the capture, in that order; the body of each capture is set."""
     names = [n for n in ("body_start", "body_end") if n in sources.resource.field_names]
@@ -181,7 +179,7 @@ def check_body_anchors(
                 field=missing,
                 **where,
             )
-            sources.mark(missing, [row])
+            sources.mark(missing, np.array([row]))
             continue
         capture = (captures or {}).get(record["source_id"])
         if capture is None:
@@ -197,7 +195,7 @@ def check_body_anchors(
                 field=field,
                 **where,
             )
-            sources.mark(field, [row])
+            sources.mark(field, np.array([row]))
             continue
         capture.body = (first, last + len(fold(end)))
 
@@ -320,7 +318,11 @@ class Names:
         terms = _rows(tables.get("collective_terms"), "term")
         return cls(
             {o["org_id"]: o["name_zh"] for o in orgs if o["org_id"] and o["name_zh"]},
-            {o["org_id"]: o["jurisdiction_code"] for o in orgs if o["org_id"] and o["jurisdiction_code"]},
+            {
+                o["org_id"]: o["jurisdiction_code"]
+                for o in orgs
+                if o["org_id"] and o["jurisdiction_code"]
+            },
             aliases,
             {
                 p["code"]: tuple(n for n in (p["name_zh"], p["short_zh"]) if n)
@@ -332,7 +334,11 @@ class Names:
         )
 
     def of_org(self, org_id: str) -> list[str]:
-        return [self.org_name[org_id], *self.aliases.get(org_id, [])] if org_id in self.org_name else []
+        return (
+            [self.org_name[org_id], *self.aliases.get(org_id, [])]
+            if org_id in self.org_name
+            else []
+        )
 
     def of_place(self, org_id: str) -> tuple[str, ...]:
         return self.place_names.get(self.org_place.get(org_id, ""), ())
@@ -362,7 +368,9 @@ def stated_name_problem(row: dict[str, Any], org_id: str, names: Names) -> str |
     if not own or org_id in names.unsure:
         return None  # an unknown org (foreign-key says so) or one with a reported name
     if basis == "named":
-        if named_as in own or _descriptive(named_as, names.org_name[org_id], names.of_place(org_id)):
+        if named_as in own or _descriptive(
+            named_as, names.org_name[org_id], names.of_place(org_id)
+        ):
             return None
         return f"{named_as!r} is not a name or alias of {org_id} ({names.org_name[org_id]})"
     if basis == "collective":
@@ -370,9 +378,7 @@ def stated_name_problem(row: dict[str, Any], org_id: str, names: Names) -> str |
             return f"{named_as!r} contains no collective term (collective_terms, e.g. 双方)"
         antecedent = row.get("antecedent") or ""
         if not any(n in antecedent for n in (*own, *names.of_place(org_id))):
-            return (
-                f"the antecedent names neither {org_id} ({names.org_name[org_id]}) nor its place"
-            )
+            return f"the antecedent names neither {org_id} ({names.org_name[org_id]}) nor its place"
         return None
     if basis == "officeholder" and not any(named_as.startswith(n) for n in own):
         return f"officeholder {named_as!r} does not begin with {org_id}'s name or an alias"
@@ -382,6 +388,15 @@ def stated_name_problem(row: dict[str, Any], org_id: str, names: Names) -> str |
 @implements("stated-name-in-quote")
 def check_stated_names(tables: dict[str, Table], report: Report) -> None:
     """Each stated party, member or commitment party is named by its quote (no archive)."""
+    needed = ("organizations", "organization_aliases", "jurisdictions", "collective_terms")
+    lost = [name for name in needed if name not in tables]
+    if lost:  # the names a quote is checked against are unknown: say so, judge nothing
+        if any(name in tables for name in _ORG_FIELD):
+            report.warning(
+                "stated-name-in-quote",
+                f"not checked: it needs table '{lost[0]}', which could not be read",
+            )
+        return
     names: Names | None = None
     for table_name, org_field in _ORG_FIELD.items():
         table = tables.get(table_name)
@@ -420,16 +435,17 @@ def check_commitment_names(tables: dict[str, Table], report: Report) -> None:
     fine = table.unreported("name_zh") & table.unreported("evidence")
     bad = []
     for row, record in enumerate(rows):
-        if fine[row] and record["name_zh"] and record["evidence"]:
-            if fold(record["name_zh"]) not in "".join(segments(record["evidence"])):
-                report.error(
-                    "commitment-name-in-quote",
-                    f"name {record['name_zh'][:30]!r} is not in the quote",
-                    path=table.path,
-                    line=int(table.lines[row]),
-                    field="name_zh",
-                )
-                bad.append(row)
+        if not (fine[row] and record["name_zh"] and record["evidence"]):
+            continue
+        if fold(record["name_zh"]) not in "".join(segments(record["evidence"])):
+            report.error(
+                "commitment-name-in-quote",
+                f"name {record['name_zh'][:30]!r} is not in the quote",
+                path=table.path,
+                line=int(table.lines[row]),
+                field="name_zh",
+            )
+            bad.append(row)
     table.mark("name_zh", np.array(bad, dtype=np.int64))
 
 
@@ -496,12 +512,13 @@ class Provenance:
 
 
 def _quotes_per_source(tables: dict[str, Table]) -> dict[str, int]:
-    """Rows with an evidence quote, per source_id, across every table that has quotes."""
+    """Quoted cells (evidence, antecedent), per source_id, across every table that has them."""
     counts: dict[str, int] = {}
     for table in evidence_tables(tables):
-        quoted = table.column("source_id").filter(pc.is_valid(table.column("evidence")))
-        for entry in pc.value_counts(quoted.drop_null()).to_pylist():
-            counts[entry["values"]] = counts.get(entry["values"], 0) + entry["counts"]
+        for name in (n for n in QUOTE_FIELDS if n in table.resource.field_names):
+            quoted = table.column("source_id").filter(pc.is_valid(table.column(name)))
+            for entry in pc.value_counts(quoted.drop_null()).to_pylist():
+                counts[entry["values"]] = counts.get(entry["values"], 0) + entry["counts"]
     return counts
 
 

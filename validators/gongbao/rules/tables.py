@@ -3,17 +3,17 @@
 Each table's pandera schema is derived from its Table Schema (columns, order, dtypes: one
 source of truth); the rules add what only a dataframe engine can say: cross-column,
 cross-table and domain rules. A rule is a vectorised function returning True where a row
-is fine. Rules run in the order they are registered (this module's, then those of
-:mod:`.dates`, :mod:`.places` and :mod:`.attribution`, imported at the end), and a cell
-already reported (by this or an earlier family) is not reported again, so the most specific
-wording wins. A rule of severity "warning" reports without failing the package and without
-hiding the cell from later rules.
+is fine. The rules live here (figures, sources) and in :mod:`.dates`, :mod:`.places` and
+:mod:`.attribution` (imported at the end); they run in that order, and a cell already
+reported (by this or an earlier family, or an earlier rule) is not reported again, so the
+most specific wording wins. A rule of severity "warning" reports without failing the package
+and without hiding the cell from later rules.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -138,7 +138,7 @@ def plain(value: object) -> Any:
     return value
 
 
-def record(row: pd.Series | dict[str, Any]) -> dict[str, Any]:
+def record(row: pd.Series | Mapping[Any, Any]) -> dict[str, Any]:
     """A row (with its helper columns) as a dict of plain values."""
     return {str(k): plain(v) for k, v in row.items()}
 
@@ -333,6 +333,20 @@ def _future(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
 Skipped = set[tuple[TableRule, str]]  # rules not run, with the table they needed
 
 
+MODULES = ("tables", "dates", "places", "attribution")
+"""The family's modules, in the order their rules run (within a module: as registered)."""
+
+
+def in_order(table: str) -> list[TableRule]:
+    """The table's rules in run order, whatever order their modules were imported in: an
+    earlier rule's report hides a cell from later ones, so the order is part of what a rule
+    means."""
+    ranked = [r for r in RULES if r.table == table]
+    return sorted(
+        ranked, key=lambda r: (MODULES.index(r.ok.__module__.rsplit(".", 1)[-1]), RULES.index(r))
+    )
+
+
 def _decide(rule: TableRule, ctx: Context, skipped: Skipped, df: pd.DataFrame) -> pd.Series:
     """Run a rule; a rule that looks into a table that could not be read is skipped, loudly."""
     try:
@@ -355,8 +369,7 @@ def pandera_schema(
     columns = {f.name: pa.Column(f.kind.pandas, nullable=True) for f in resource.fields}
     checks = [
         pa.Check(partial(_decide, r, ctx, skipped), name=f"{r.rule}:{r.field}")
-        for r in RULES
-        if r.table == resource.name
+        for r in in_order(resource.name)
     ]
     return pa.DataFrameSchema(
         columns, checks=checks, strict=True, ordered=True, coerce=False, name=resource.name
@@ -405,7 +418,7 @@ def check_tables(
             )
         if failures is None:
             continue
-        for table_rule in (r for r in RULES if r.table == name):
+        for table_rule in in_order(name):
             label = f"{table_rule.rule}:{table_rule.field}"
             rows = np.unique(failures.loc[failures["check"] == label, "index"].dropna().astype(int))
             for cell in table_rule.reads:
@@ -428,8 +441,8 @@ def check_tables(
             )
 
 
-# The rules of the other family-3 modules register on import (after the framework above),
-# in this order: dates, places, then attribution (whose id rule reads what the others check).
+# The rules of the other family-3 modules register on import (after the framework above);
+# they run in the order of MODULES (in_order), whichever module is imported first.
 from . import dates  # noqa: E402, F401  isort: skip
 from . import places  # noqa: E402, F401  isort: skip
 from . import attribution  # noqa: E402, F401  isort: skip

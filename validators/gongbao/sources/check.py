@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..problems.report import Report
-from ..rules.provenance import fold, in_order, quote_in, segments
+from ..rules.provenance import QUOTE_FIELDS, fold, in_order, quote_in, segments
 from ..tableschema.csvio import Table, read_table
 from ..tableschema.package import read_package
 
@@ -28,6 +28,7 @@ class Quote:
     path: str  # file of the row that cites it
     line: int
     quote: str
+    field: str = "evidence"  # or antecedent
 
 
 @dataclass
@@ -93,11 +94,13 @@ def sources_of(path: Path) -> tuple[str, list[SourceRow]]:
     for table in tables.values():
         if not {"source_id", "evidence"} <= set(table.resource.field_names):
             continue
-        pairs = table.data.select(["source_id", "evidence"]).to_pylist()
-        for record, line in zip(pairs, table.lines, strict=True):
-            if record["evidence"] and record["source_id"] in rows:
-                quote = Quote(table.path, int(line), record["evidence"])
-                rows[record["source_id"]].quotes.append(quote)
+        names = [n for n in QUOTE_FIELDS if n in table.resource.field_names]
+        records = table.data.select(["source_id", *names]).to_pylist()
+        for record, line in zip(records, table.lines, strict=True):
+            for name in names:
+                if record[name] and record["source_id"] in rows:
+                    quote = Quote(table.path, int(line), record[name], name)
+                    rows[record["source_id"]].quotes.append(quote)
     return sources.path, list(rows.values())
 
 
@@ -148,12 +151,12 @@ def lines_of(sources_path: str, finding: Finding) -> list[str]:
         lines = [f"{head}: {moved}{found} of {total} quotes found at {url}"]
     for quote in finding.missing:
         lines.append(
-            f"{quote.path}:{quote.line}: evidence: not on the page of {shown(row.source_id)}: "
+            f"{quote.path}:{quote.line}: {quote.field}: not on the page of {shown(row.source_id)}: "
             f"{shown(quote.quote)}"
         )
     for quote in finding.width_only:
         lines.append(
-            f"{quote.path}:{quote.line}: evidence: on the page of {shown(row.source_id)} only "
+            f"{quote.path}:{quote.line}: {quote.field}: on the page of {shown(row.source_id)} only "
             f"with full-width and half-width forms swapped: {shown(quote.quote)}"
         )
     return lines
