@@ -25,7 +25,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE_PARTS = ("datapackage.json", "schemas", "data")
-YEARS = range(2000, 2026)  # the GX suite expects years from 2000
+# The GX suite expects years from 2000; GB/T 2260 gives 420600 its name 襄阳市 from 2001-12
+# (rule gbt2260-period), so the generated figures start in 2001.
+YEARS = range(2001, 2026)
 
 # (label, template indicator_id suffix, fraction of N where it goes, cells to change).
 # Each breaks exactly one rule; the row keeps the id it replaces, so the file stays sorted.

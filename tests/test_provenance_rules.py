@@ -196,12 +196,12 @@ def test_a_captured_source_names_its_body(validate, package):
     [
         (
             "会议期间[…]双方[…]并现场签订了[…]《深化川渝两地大气污染联合防治协议》",
-            "4 segments (at most three)",
+            "joins 4 segments (at most three)",
         ),
-        ("会议期间,双方[…]", "a segment around […] is empty"),
+        ("会议期间,双方[…]", "has an empty segment"),
         (
             "会议期间,双方[…]市生态环境局相关负责人表示",  # two paragraphs
-            "its segments are not in order within one paragraph",
+            "has segments that are not in order within one paragraph",
         ),
     ],
 )

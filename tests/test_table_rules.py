@@ -136,13 +136,13 @@ def test_a_published_bound_is_the_publication_date(validate, package):
 @pytest.mark.parametrize(
     "cells, field, words",
     [
-        ({"date_earliest": "2025-12-04"}, "date_earliest", "is not the first day of date"),
+        ({"date_earliest": "2025-12-04"}, "date_earliest", "should be 2025-12-05, the first day"),
         ({"date": "2025-02-30"}, "date", "date '2025-02-30' names no real day"),
         (
             {"date": "2025-12", "date_earliest": "2025-12-01"},
             "date_latest",
-            "date_latest 2025-12-05 (basis resolved) is not the last day of date 2025-12, "
-            "2025-12-31",
+            "date_latest 2025-12-05 (basis resolved) should be 2025-12-31, the last day of date "
+            "2025-12",
         ),
     ],
 )

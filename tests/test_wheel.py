@@ -27,6 +27,8 @@ for name in gongbao.tables():
     result["tables"][name] = {column: str(frame[column].dtype) for column in frame.columns}
 codes = gongbao.load("jurisdictions")["code"]
 result["codes"] = sorted(codes)
+from gongbao.gbt2260 import load, reference_file
+result["reference"] = [str(reference_file()), load().vintage]
 print(json.dumps(result))
 """
 
@@ -68,9 +70,17 @@ def test_wheel_carries_the_package_and_licenses(wheel: Path, repo: Path) -> None
             "docgen/__init__.py",
             "release.py",
             "docs.py",
+            "gbt2260.py",
+            "model.py",
             "py.typed",
         ):
             assert f"gongbao/{module}" in names
+        # the GB/T 2260 reference: beside the data package, not in it, and the repository's copy
+        assert (
+            zf.read("gongbao/reference/gbt2260.csv")
+            == (repo / "reference" / "gbt2260.csv").read_bytes()
+        )
+        assert not any(n.startswith("gongbao/package/reference") for n in names)
         licenses = {n.rsplit("/", 1)[-1] for n in names if ".dist-info/licenses/" in n}
         assert {"LICENSE", "LICENSE-DATA"} <= licenses
         meta = zf.read(f"gongbao-{version}.dist-info/METADATA").decode("utf-8")
@@ -144,6 +154,9 @@ def test_installed_wheel_loads_every_table_outside_the_checkout(
     assert result["tables"] == expected
     assert "500000" in result["codes"]
     assert all(len(code) == 6 for code in result["codes"])
+    reference, vintage = result["reference"]
+    assert Path(reference).resolve().is_relative_to(env_dir.resolve()), reference
+    assert vintage == "63 lists, 1980-12 … 2026-09"
 
     cli = subprocess.run(
         [str(env_dir / bindir / "gongbao"), "--version"],

@@ -33,8 +33,8 @@ CONTAINER = {
     "attribution-basis",
     [(t, "attribution_basis") for t in ATTRIBUTED],
     lambda r, c, f: (
-        f"{r['attribution']} with basis {r['attribution_basis']!r}: a "
-        f"{r['attribution']} row's basis is one of "
+        f"{r['attribution']} with basis {r['attribution_basis']!r}: the basis of a "
+        f"{r['attribution']} row is one of "
         + ", ".join(sorted(STATED_BASES if r["attribution"] == "stated" else INFERRED_BASES))
     ),
     reads=("attribution",),
@@ -116,9 +116,9 @@ def _count_problems(df: pd.DataFrame, frames: Frames, table: str) -> list[str | 
         ):
             found.append(None)
         else:
+            what = r["named_as"] if term == r["named_as"] else f"{r['named_as']} ({term})"
             found.append(
-                f"{r['named_as']} refers to {expected} ({term}), but {counts[key]} rows of "
-                f"{r[container]} rest on it"
+                f"{what} refers to {expected}, but {counts[key]} rows of {r[container]} rest on it"
             )
     return found
 
@@ -157,7 +157,7 @@ def _commitment_container(df: pd.DataFrame, ctx: Context, field: str) -> pd.Seri
     "commitment-action",
     [("commitments", "action")],
     lambda r, c, f: (
-        "name_zh is set but action is empty (the verb before the name: establish, improve…)"
+        "name_zh is set but action is empty"
         if pd.notna(r["name_zh"])
         else "action is set but name_zh is empty (a thematic commitment has no action)"
     ),

@@ -121,8 +121,8 @@ def stated_problem(r: dict[str, Any], f: DateFields, side: str) -> str | None:
         if bound is not None and bound != expected:
             first = "first" if side == "earliest" else "last"
             return (
-                f"{name} {_iso(bound)} (basis {basis}) is not the {first} day of "
-                f"{f.date} {date}, {_iso(expected)}"
+                f"{name} {_iso(bound)} (basis {basis}) should be {_iso(expected)}, the {first} "
+                f"day of {f.date} {date}"
             )
     if basis == "month_day":
         if not date or not str(date).startswith("XXXX"):

@@ -334,7 +334,7 @@ def _same_place(df: pd.DataFrame) -> list[str | None]:
         found.append(
             None
             if other is None or None in key[:2]
-            else f"{other} is also a {r['org_type']} of {key[0]}: the same body twice?"
+            else f"{other} is also of type {r['org_type']} in {key[0]}: the same body twice?"
         )
         seen.setdefault(key, str(r["org_id"]))
     return found

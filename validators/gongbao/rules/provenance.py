@@ -206,7 +206,7 @@ def _quote_problem(quote: str, capture: Capture) -> tuple[str, str] | None:
     if len(parts) > 1 and (len(parts) > 3 or not all(parts)):
         many = len(parts) > 3
         return "evidence-segments", (
-            f"{len(parts)} segments (at most three)" if many else "a segment around […] is empty"
+            f"joins {len(parts)} segments (at most three)" if many else "has an empty segment"
         )
     missing = next((p for p in parts if p not in capture.text), None)
     if missing is not None:
@@ -215,7 +215,7 @@ def _quote_problem(quote: str, capture: Capture) -> tuple[str, str] | None:
     if outside is not None:
         return "quote-outside-body", outside
     if len(parts) > 1 and not any(in_order(parts, paragraph) for paragraph in capture.paragraphs):
-        return "evidence-segments", "its segments are not in order within one paragraph"
+        return "evidence-segments", "has segments that are not in order within one paragraph"
     return None
 
 
@@ -246,7 +246,7 @@ def check_quotes(table: Table, texts: dict[str, Capture], report: Report) -> Non
                     f"body_start and body_end): {what[:30]!r}"
                 )
             else:
-                message = f"quote of source {source_id} has {what}: {quote[:30]!r}…"
+                message = f"quote of source {source_id} {what}: {quote[:30]!r}…"
             report.error(rule, message, path=table.path, line=int(table.lines[row]), field=name)
         table.mark(name, bad)
 
