@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Look a code up in reference/gbt2260.csv, the way the GB/T 2260 rules of data model 2 will.
+"""Look a code up in reference/gbt2260.csv, the way the GB/T 2260 rules of data model 2 do.
 
     python reference/lookup_gbt2260.py 440900                 # what is 440900?
     python reference/lookup_gbt2260.py 440900 湛江市          # does the name match the code?
