@@ -25,7 +25,7 @@ from gongbao.arguments import PATH_HELP
 from gongbao.authoring.new import find_resource
 from gongbao.tableschema.package import read_package
 
-from conftest import assert_reported, copy_package, run_cli, run_process
+from conftest import REPO, assert_reported, copy_package, run_cli, run_process
 from csvedit import find_row, line_of, read_rows, set_cell
 
 CAPTURE = "900_7e57000000000001.txt"
@@ -245,6 +245,10 @@ def test_contributing_example_validates(package: Path, archive_dir: Path, gongba
     result = gongbao("validate", package, "--archive", archive_dir)
     assert (result.code, result.problems) == (0, []), result.out + result.err
     assert "  4. Provenance: passed" in result.out.splitlines()
+    # CONTRIBUTING.md prints the filled-in agreement row: it is this one, byte for byte
+    text = (package / "data" / "agreements.csv").read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith(AGREEMENT + ","))
+    assert row in (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")

@@ -311,7 +311,21 @@ def _first_sentence(text: str, limit: int = 70) -> str:
     return sentence if len(sentence) <= limit else sentence[: limit - 1] + "…"
 
 
-def still_to_fill(row: Candidate) -> list[str]:
+def vocabulary_codes(resource: Resource, name: str, tables: PackageTables) -> str | None:
+    """'a, b, c (instrument_types)': the codes of the vocabulary table a field's foreign key
+    points into (a table with a one-field key and an English label), or None."""
+    for fk in resource.foreign_keys:
+        target = tables.package.resources.get(fk.resource)
+        if fk.fields != [name] or target is None or target.primary_key != fk.reference_fields:
+            continue
+        if len(target.primary_key) != 1 or "label_en" not in target.field_names:
+            continue
+        codes = [r[target.primary_key[0]] for r in tables.rows(target.name)]
+        return f"{', '.join(codes)} ({target.name}; a new one is a new row there)"
+    return None
+
+
+def still_to_fill(row: Candidate, tables: PackageTables | None = None) -> list[str]:
     """Lines listing the required cells the validator finds empty, then the optional ones."""
     lines = []
     unfilled = [row.resource.field(name) for name in row.unfilled]
@@ -319,11 +333,13 @@ def still_to_fill(row: Candidate) -> list[str]:
         lines.append("required cells still empty:")
         width = max(len(f.name) for f in unfilled)
         for field in unfilled:
-            what = (
-                "one of: " + ", ".join(field.vocabulary)
-                if field.vocabulary
-                else _first_sentence(field.description)
-            )
+            codes = None if tables is None else vocabulary_codes(row.resource, field.name, tables)
+            if field.vocabulary:
+                what = "one of: " + ", ".join(field.vocabulary)
+            elif codes:
+                what = "one of: " + codes
+            else:
+                what = _first_sentence(field.description)
             lines.append(f"  {field.name:<{width}}  {what}")
     else:
         lines.append("all required cells are filled")
@@ -406,7 +422,7 @@ def run(args: argparse.Namespace) -> Exit:
         out.write(f"added {resource.name} row {ident} at {shown_path}:{row.line}\n")
     for what in derived:
         out.write(f"filled {what}\n")
-    for line in still_to_fill(row):
+    for line in still_to_fill(row, tables):
         out.write(line + "\n")
     for problem in row.dangling:
         sys.stderr.write(text_line(dataclasses.replace(problem, severity="warning")) + "\n")
