@@ -12,8 +12,9 @@ import re
 from typing import Any
 
 import pandas as pd
+import pyarrow.compute as pc
 
-from .tables import Context, Frames, _ok, lookup, per_row, record, rule
+from .tables import Context, Frames, _arrow, _ok, lookup, per_row, record, rule
 
 STATED_BASES = frozenset({"named", "collective", "officeholder"})
 INFERRED_BASES = frozenset(
@@ -271,9 +272,12 @@ _ID_FIELD = {
 def _indicator_ok(df: pd.DataFrame) -> pd.Series:
     """<place>-<year>-<metric>: the first -YYYY- of the id is the row's year (vectorised: the
     table that grows to a million rows)."""
-    found = df["indicator_id"].str.extract(r"-([0-9]{4})-", expand=False)
-    same = (found == df["year"].astype("string")).fillna(False)
-    return _ok(same.where(df["indicator_id"].notna() & df["year"].notna()))
+    ids, years = _arrow(df["indicator_id"]), _arrow(df["year"])
+    matched = pc.extract_regex(ids, r"-(?P<year>[0-9]{4})-")  # null where no -YYYY- at all
+    same = pc.fill_null(pc.equal(pc.struct_field(matched, "year"), pc.cast(years, "string")), False)
+    judged = pc.and_(pc.is_valid(ids), pc.is_valid(years))
+    ok = pc.or_(pc.invert(judged), same)  # a missing id or year is another rule's business
+    return pd.Series(ok.to_numpy(zero_copy_only=False), index=df.index, dtype=bool)
 
 
 def _indicator_message(r: pd.Series) -> str:
