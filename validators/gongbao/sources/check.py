@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..problems.report import Report
+from ..problems.report import Report, printable, shown
 from ..rules.provenance import fold
 from ..tableschema.csvio import Table, read_table
 from ..tableschema.package import read_package
@@ -55,12 +55,6 @@ class Finding:
     @property
     def failed(self) -> bool:
         return self.status in ("unreachable", "changed")
-
-
-def shown(value: str, limit: int = 60) -> str:
-    """A value as printed in a report line: control characters escaped, long values cut."""
-    text = value.encode("unicode_escape").decode("ascii") if not value.isprintable() else value
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _width_fold(text: str) -> str:
@@ -138,21 +132,20 @@ def lines_of(sources_path: str, finding: Finding) -> list[str]:
     row = finding.source
     total = len(row.quotes)
     found = total - len(finding.missing) - len(finding.width_only)
-    head = f"{sources_path}:{row.line}: {shown(row.source_id)}: {finding.status}"
+    head = f"{sources_path}:{row.line}: {printable(row.source_id)}: {finding.status}"
     if finding.status in ("unreachable", "not-checked"):
-        lines = [f"{head}: {shown(finding.detail, 300)}"]
+        lines = [f"{head}: {printable(finding.detail)}"]
     else:
-        moved = f"{shown(finding.detail, 300)}; " if finding.detail else ""
-        url = shown(row.url or "", 200)
-        lines = [f"{head}: {moved}{found} of {total} quotes found at {url}"]
+        moved = f"{printable(finding.detail)}; " if finding.detail else ""
+        lines = [f"{head}: {moved}{found} of {total} quotes found at {printable(row.url or '')}"]
     for quote in finding.missing:
         lines.append(
-            f"{quote.path}:{quote.line}: evidence: not on the page of {shown(row.source_id)}: "
+            f"{quote.path}:{quote.line}: evidence: not on the page of {printable(row.source_id)}: "
             f"{shown(quote.quote)}"
         )
     for quote in finding.width_only:
         lines.append(
-            f"{quote.path}:{quote.line}: evidence: on the page of {shown(row.source_id)} only "
+            f"{quote.path}:{quote.line}: evidence: on the page of {printable(row.source_id)} only "
             f"with full-width and half-width forms swapped: {shown(quote.quote)}"
         )
     return lines
