@@ -491,3 +491,16 @@ def test_a_chart_from_another_matplotlib_counts_by_its_data(documented: Path) ->
     other = fresh.replace(f"matplotlib={matplotlib.__version__}".encode(), b"matplotlib=0.0.1")
     assert charts.chart_is_current(other + b"<!-- other bytes -->", chart, fresh)
     assert not charts.chart_is_current(fresh + b"<!-- other bytes -->", chart, fresh)
+
+
+def test_a_chart_from_another_numpy_counts_by_its_data(documented: Path) -> None:
+    """numpy 1 and 2 print some coordinates differently: the data fingerprint decides."""
+    import numpy
+
+    chart = charts.charts(documented)[0]
+    fresh = charts.render(chart)
+    other = fresh.replace(f"numpy={numpy.__version__}".encode(), b"numpy=0.0.1")
+    assert other != fresh
+    assert charts.chart_is_current(other + b"<!-- other bytes -->", chart, fresh)
+    stale = other.replace(charts.fingerprint(chart.inputs).encode(), b"0" * 64)
+    assert not charts.chart_is_current(stale, chart, fresh)

@@ -17,11 +17,11 @@ text is put last on its line, where the extra width has room. English labels car
 meaning; the Chinese names are there for Chinese readers, never alone.
 
 What "stale" means for a chart: every SVG records a fingerprint of the data it plots (and of
-the chart style) and the matplotlib version that drew it. Drawn by the same matplotlib
-version, the file must equal the regenerated one byte for byte (the output is deterministic:
-fixed hash salt, no date, text kept as text). Drawn by another version, only the fingerprint
-is compared, since matplotlib's SVG output changes between releases while the chart would
-still be current.
+the chart style) and the matplotlib and numpy versions that drew it. Drawn by the same
+versions, the file must equal the regenerated one byte for byte (the output is deterministic:
+fixed hash salt, no date, text kept as text). Drawn by other versions, only the fingerprint
+is compared, since the SVG's numbers change between releases (numpy 1 and 2 print some
+coordinates differently) while the chart would still be current.
 """
 
 from __future__ import annotations
@@ -52,7 +52,9 @@ TIMELINE = "docs/img/agreements-timeline.svg"
 NETWORK = "docs/img/cooperation-network.svg"
 INDICATORS = "docs/img/indicators.svg"
 CHART_STYLE = "2"  # bump when the drawing code changes, so committed charts count as stale
-_FINGERPRINT = re.compile(r"gongbao-chart data=sha256:([0-9a-f]{64}) matplotlib=([0-9A-Za-z.+-]+)")
+_FINGERPRINT = re.compile(
+    r"gongbao-chart data=sha256:([0-9a-f]{64}) (matplotlib=[0-9A-Za-z.+-]+ numpy=[0-9A-Za-z.+-]+)"
+)
 
 Inputs = dict[str, Any]  # what a chart shows, JSON-serialisable: the fingerprint covers it
 FONT = "DejaVu Sans"
@@ -582,10 +584,7 @@ def render(chart: Chart) -> bytes:
         warnings.filterwarnings("ignore", r"Glyph \d+ .* missing from font")
         fig = chart.draw(chart.inputs)
         buffer = io.BytesIO()
-        description = (
-            f"gongbao-chart data=sha256:{fingerprint(chart.inputs)} "
-            f"matplotlib={matplotlib.__version__}"
-        )
+        description = f"gongbao-chart data=sha256:{fingerprint(chart.inputs)} {_drawn_by()}"
         fig.savefig(
             buffer,
             format="svg",
@@ -607,13 +606,19 @@ def with_font_stack(svg: bytes) -> bytes:
     )
 
 
+def _drawn_by() -> str:
+    """The library versions an SVG's bytes depend on."""
+    import matplotlib
+    import numpy
+
+    return f"matplotlib={matplotlib.__version__} numpy={numpy.__version__}"
+
+
 def chart_is_current(existing: bytes, chart: Chart, fresh: bytes) -> bool:
     """True when the committed SVG shows what would be drawn now (see the module docstring)."""
-    import matplotlib
-
     if existing == fresh:
         return True
     found = _FINGERPRINT.search(existing.decode("utf-8", "replace"))
     if not found or found.group(1) != fingerprint(chart.inputs):
         return False
-    return found.group(2) != matplotlib.__version__  # same version: the bytes had to match
+    return found.group(2) != _drawn_by()  # same versions: the bytes had to match
