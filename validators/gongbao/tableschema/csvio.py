@@ -220,7 +220,9 @@ class _Scanner:
             return np.zeros(0, dtype=np.int64)
         where = np.flatnonzero(data == _QUOTE)
         opening = (self.quotes + np.arange(len(where))) % 2 == 0
-        before = np.where(where > 0, data[np.maximum(where - 1, 0)], self.previous)
+        # In int16, so that -1 (the file starts) fits beside bytes (numpy 2 refuses -1 as uint8).
+        earlier = data[np.maximum(where - 1, 0)].astype(np.int16)
+        before = np.where(where > 0, earlier, np.int16(self.previous))
         at_start = (self.offset + where) == self.content_start
         bad_open = opening & ~at_start & ~np.isin(before, _OPEN_AFTER)
         after = data[np.minimum(where + 1, len(chunk) - 1)]
