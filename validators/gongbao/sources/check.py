@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..problems.report import Report, printable, shown
 from ..rules.provenance import fold
-from ..tableschema.csvio import Table, read_table
+from ..tableschema.csvio import read_tables
 from ..tableschema.package import read_package
 
 
@@ -65,11 +65,7 @@ def sources_of(path: Path) -> tuple[str, list[SourceRow]]:
     """The package's sources with the quotes that rest on each (read with the strict reader)."""
     report = Report()
     package = read_package(path, report)
-    tables: dict[str, Table] = {}
-    for name, resource in package.resources.items():
-        table = read_table(resource, report)
-        if table is not None:
-            tables[name] = table
+    tables = read_tables(package, report)
     if report.errors or "sources" not in tables:
         from ..errors import UsageError
 

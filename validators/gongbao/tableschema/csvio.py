@@ -32,7 +32,7 @@ import pyarrow.csv as pacsv
 from ..problems.catalogue import implements
 from ..problems.report import Report, shown, shown_list
 from .files import PackageFile, Refused
-from .package import Resource
+from .package import Package, Resource
 
 BOM = b"\xef\xbb\xbf"
 # No limit on a cell's length beyond the file's own size (the csv module's default stops at
@@ -626,6 +626,17 @@ def _records(
             )
             return
         yield record
+
+
+def read_tables(package: Package, report: Report) -> dict[str, Table]:
+    """Every resource of the package read strictly; those that cannot be read are left out
+    (their problems are in the report)."""
+    tables: dict[str, Table] = {}
+    for name, resource in package.resources.items():
+        table = read_table(resource, report)
+        if table is not None:
+            tables[name] = table
+    return tables
 
 
 # -- writing ----------------------------------------------------------------------------------
