@@ -76,10 +76,11 @@ def _pytest(session: nox.Session, *args: str) -> None:
 def tests(session: nox.Session) -> None:
     """Run the test suite, with coverage (pytest arguments may follow `--`).
 
-    Slow tests (wheel builds, fresh environments, large packages) run in `nox -s slow`.
+    Slow tests (wheel builds, fresh environments, large packages) run in `nox -s slow`. The
+    suite runs on every core (pytest-xdist): coverage's tracer doubles its time on one.
     """
     install(session, "test")
-    _pytest(session, "-m", "not slow", "--cov", "--cov-report=term")
+    _pytest(session, "-n", "auto", "-m", "not slow", "--cov", "--cov-report=term")
 
 
 @nox.session(python=PYTHON)
@@ -100,14 +101,14 @@ def tests_lowest(session: nox.Session) -> None:
         "import numpy, pandas, pyarrow; print(numpy.__version__, "
         "pandas.__version__, pyarrow.__version__)",
     )
-    _pytest(session, "-m", "not slow")
+    _pytest(session, "-n", "auto", "-m", "not slow")
 
 
 @nox.session(python=LATEST_PYTHON, name="tests-latest")
 def tests_latest(session: nox.Session) -> None:
     """The tests on the newest Python here and the newest releases of every dependency."""
     session.install("--upgrade", ".[test]")
-    _pytest(session, "-m", "not slow")
+    _pytest(session, "-n", "auto", "-m", "not slow")
 
 
 @nox.session(python=PYTHON)
