@@ -747,7 +747,3 @@ def implements(*rule_ids: str) -> Callable[[F], F]:
         return function
 
     return register
-
-
-def family_of(rule_id: str) -> str:
-    return RULES[rule_id].family
