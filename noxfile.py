@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import tomllib
 from pathlib import Path
 
@@ -75,10 +76,11 @@ def _pytest(session: nox.Session, *args: str) -> None:
 def tests(session: nox.Session) -> None:
     """Run the test suite, with coverage (pytest arguments may follow `--`).
 
-    Slow tests (wheel builds, fresh environments, large packages) run in `nox -s slow`.
+    Slow tests (wheel builds, fresh environments, large packages) run in `nox -s slow`. The
+    suite runs on every core (pytest-xdist): coverage's tracer doubles its time on one.
     """
     install(session, "test")
-    _pytest(session, "-m", "not slow", "--cov", "--cov-report=term")
+    _pytest(session, "-n", "auto", "-m", "not slow", "--cov", "--cov-report=term")
 
 
 @nox.session(python=PYTHON)
@@ -99,14 +101,14 @@ def tests_lowest(session: nox.Session) -> None:
         "import numpy, pandas, pyarrow; print(numpy.__version__, "
         "pandas.__version__, pyarrow.__version__)",
     )
-    _pytest(session, "-m", "not slow")
+    _pytest(session, "-n", "auto", "-m", "not slow")
 
 
 @nox.session(python=LATEST_PYTHON, name="tests-latest")
 def tests_latest(session: nox.Session) -> None:
     """The tests on the newest Python here and the newest releases of every dependency."""
     session.install("--upgrade", ".[test]")
-    _pytest(session, "-m", "not slow")
+    _pytest(session, "-n", "auto", "-m", "not slow")
 
 
 @nox.session(python=PYTHON)
@@ -135,7 +137,11 @@ def docs(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def build(session: nox.Session) -> None:
-    """Write wheel, sdist and the release files (zip, SQLite, xlsx, Excel CSVs) to dist/."""
+    """Write wheel, sdist and the release files (zip, SQLite, xlsx, Excel CSVs) to dist/.
+
+    GONGBAO_PREVIOUS_RELEASE=path/to/the/previous/gongbao-X.Y.Z.zip fills the database's
+    table of what changed since; SOURCE_DATE_EPOCH stamps every file (reproducible bytes).
+    """
     install(session, "publish")
     session.install("build")
     session.run("python", "-m", "build", "--outdir", "dist")
@@ -143,10 +149,46 @@ def build(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def serve(session: nox.Session) -> None:
+    """Build the release into build/serve/ and browse it in Datasette (http://127.0.0.1:8001).
+
+    Arguments go to `datasette serve`, e.g. `nox -s serve -- --port 8080 --open`.
+    """
+    install(session, "publish", "serve")
+    session.run("gongbao", "release", ".", "--out", "build/serve")
+    session.run(
+        "datasette",
+        "serve",
+        "build/serve/gongbao.sqlite",
+        "--metadata",
+        "build/serve/datasette.json",
+        *session.posargs,
+    )
+
+
+@nox.session(python=PYTHON)
+def browser(session: nox.Session) -> None:
+    """The journalist's path in headless Chromium (tests/test_browser.py); screenshots go to
+    build/screenshots/. Needs Debian's chromium (or GONGBAO_CHROMIUM); skips, saying why,
+    without it."""
+    install(session, "test", "browser")
+    _pytest(session, "tests/test_browser.py", "-p", "no:cacheprovider")
+
+
+@nox.session(name="release-check", venv_backend="none")
+def release_check(session: nox.Session) -> None:
+    """Check that the tag (`-- v0.2.0`, else $GITHUB_REF_NAME), datapackage.json's version,
+    the CHANGELOG entry and CITATION.cff agree. Installs nothing."""
+    session.run(sys.executable, "validators/gongbao/publish/release_check.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Time `gongbao validate` against `frictionless validate` at 10k, 100k and 1M rows.
 
-    Writes docs/benchmarks.md; exits 1 when a target is missed.
+    Writes docs/benchmarks.md; exits 1 when a target is missed. `nox -s bench -- --defects 1G`
+    measures instead the peak memory of validate and fmt --check on a 1 GB table, clean and
+    with one defect each (a CRLF on line 1, NULs appended), and rewrites that section.
     """
     install(session, "expectations")
     session.run("python", "bench/run.py", *session.posargs, env={"GX_ANALYTICS_ENABLED": "false"})

@@ -133,11 +133,14 @@ def test_usage_errors_exit_2(validate, tmp_path, repo):
         "directory, its datapackage.json, or a zip)\n",
     )
     (tmp_path / "datapackage.json").write_text("{not json", encoding="utf-8")
-    broken = validate(tmp_path)
-    assert (broken.code, broken.err) == (
-        2,
-        "gongbao: error: datapackage.json: unreadable descriptor: Expecting property name "
-        "enclosed in double quotes: line 1 column 2 (char 1)\n",
+    broken = validate(tmp_path)  # a package, if a broken one: a problem line, exit 1
+    assert (broken.code, broken.errors) == (
+        1,
+        [
+            "datapackage.json:1: -: descriptor: invalid JSON: Expecting property name enclosed "
+            "in double quotes (column 2) (compare with an existing resource entry in "
+            "datapackage.json)"
+        ],
     )
     nowhere = validate(repo, "--archive", tmp_path / "nowhere")
     assert (nowhere.code, nowhere.err) == (

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from conftest import assert_reported
+from csvedit import line_of
 
 
 def _point(package, resource: str, key: str, value: str) -> int:
@@ -57,8 +58,9 @@ def test_broken_pattern_in_a_schema_is_a_schema_error_not_a_traceback(validate, 
     path.write_text(
         text.replace('"pattern": "[0-9]{6}"', '"pattern": "[0-9{6}"', 1), encoding="utf-8"
     )
+    line = line_of(path, '"pattern": "[0-9{6}"')
     out = assert_reported(
-        validate(package), "schemas/jurisdictions.schema.json", None, "-", "schema-file"
+        validate(package), "schemas/jurisdictions.schema.json", line, "-", "schema-file"
     )
     assert "invalid pattern '[0-9{6}'" in out
 
@@ -93,30 +95,41 @@ def _edit_schema(package, name, change):
 
 
 @pytest.mark.parametrize(
-    "name, change, words",
+    "name, change, words, needle",
     [
-        ("metrics", lambda s: s["fields"][1].pop("name"), "fields[1] of 'metrics' has no name"),
+        (
+            "metrics",
+            lambda s: s["fields"][1].pop("name"),
+            "fields[1] of 'metrics' has no name",
+            None,
+        ),
         (
             "indicators",
             lambda s: s["foreignKeys"][1]["reference"].update(resource="metricz"),
             "refers to resource 'metricz', which the package does not have",
+            '"foreignKeys":',
         ),
         (
             "targets",
             lambda s: s.update(primaryKey=["target_idx"]),
             "primaryKey field 'target_idx' is not a field of 'targets'",
+            '"primaryKey":',
         ),
         (
             "parties",
             lambda s: s["fields"].append(dict(s["fields"][0])),
             "field names repeat in 'parties': agreement_id",
+            '"name": "agreement_id"',
         ),
     ],
     ids=["unnamed-field", "unknown-resource", "unknown-key", "repeated-field"],
 )
-def test_unusable_schema_is_reported_not_a_traceback(validate, package, name, change, words):
+def test_unusable_schema_is_reported_not_a_traceback(
+    validate, package, name, change, words, needle
+):
     _edit_schema(package, name, change)
-    out = assert_reported(
-        validate(package), f"schemas/{name}.schema.json", None, "-", "schema-file"
-    )
+    schema = package / "schemas" / f"{name}.schema.json"
+    line = None if needle is None else line_of(schema, needle)
+    where = f"schemas/{name}.schema.json"
+    out = assert_reported(validate(package), where, line, "-", "schema-file")
     assert words in out

@@ -1,5 +1,5 @@
 """`gongbao docs`: README's data dictionary and rule table, CONTRIBUTING's rule families and
-the two charts are generated from the package, and `--check` names whatever is stale.
+the charts are generated from the package, and `--check` names whatever is stale.
 
 Running every catalogue example takes about 15 s, so it happens once per session, on the
 repository (the `outcomes` fixture); every other run reuses those outcomes (`reuse_outcomes`),
@@ -27,7 +27,7 @@ from gongbao.tableschema.package import read_package
 from gongbao.tableschema.types import TYPES
 
 from conftest import Result, run_process
-from csvedit import edit_text, set_cell
+from csvedit import edit_text, line_of, set_cell
 
 README = """# gongbao
 
@@ -57,7 +57,7 @@ CONTRIBUTING = """# Contributing
 The end.
 """
 
-GENERATED = ["README.md", "CONTRIBUTING.md", charts.TIMELINE, charts.NETWORK]
+GENERATED = ["README.md", "CONTRIBUTING.md", charts.TIMELINE, charts.NETWORK, charts.INDICATORS]
 UP_TO_DATE = f"up to date: {', '.join(GENERATED)}\n"
 
 
@@ -176,10 +176,12 @@ def test_the_family_list_gives_each_rule_under_its_family_in_run_order(repo: Pat
         "\n"
         "### 6. Descriptor safety\n"
         "\n"
-        "- `unsafe-path`: resource and schema paths are relative, inside the package. Fix: use "
-        "a relative path such as data/x.csv: no absolute path, no '..', no URL, no ~ or $.\n"
-        "- `descriptor`: the descriptor lists resources, each with a name, a single path and a "
-        "schema. Fix: compare with an existing resource entry in datapackage.json.\n"
+        "- `unsafe-path`: resource and schema paths name regular files inside the package. Fix: "
+        "use a relative path such as data/x.csv to a regular file: no absolute path, no '..', "
+        "no URL, no ~ or $, no backslash, no hidden folder, no symbolic link, FIFO or device.\n"
+        "- `descriptor`: the descriptor is a JSON object listing resources, each with its own "
+        "name, its own file and a schema. Fix: compare with an existing resource entry in "
+        "datapackage.json.\n"
     )
     headings = [line[4:] for line in text.splitlines() if line.startswith("### ")]
     assert headings == list(FAMILIES.values())
@@ -349,7 +351,8 @@ def test_generate_fills_the_regions_then_check_passes(
         "wrote README.md (the data dictionary, the rule table)\n"
         "wrote CONTRIBUTING.md (the rule family list)\n"
         f"wrote {charts.TIMELINE}\n"
-        f"wrote {charts.NETWORK}\n",
+        f"wrote {charts.NETWORK}\n"
+        f"wrote {charts.INDICATORS}\n",
         "",
     )
     table = rules.rule_table(rules.example_messages(outcomes))
@@ -433,13 +436,15 @@ def test_an_invalid_package_is_reported_not_documented(package: Path, gongbao) -
 
 
 def test_an_unusable_schema_is_reported_not_documented(package: Path, gongbao) -> None:
-    edit_text(package / "schemas" / "targets.schema.json", '"type": "date"', '"type": "datetime"')
+    schema = package / "schemas" / "targets.schema.json"
+    edit_text(schema, '"type": "date"', '"type": "datetime"')
     add_markdown(package)
+    line = line_of(schema, '"type": "datetime"')
     assert gongbao("docs", package, "--check") == Result(
         1,
         "",
-        "schemas/targets.schema.json: -: schema-file: field 'deadline' has type 'datetime', "
-        f"which gongbao does not support (supported: {', '.join(TYPES)}) "
+        f"schemas/targets.schema.json:{line}: -: schema-file: field 'deadline' has type "
+        f"'datetime', which gongbao does not support (supported: {', '.join(TYPES)}) "
         f"({RULES['schema-file'].hint})\n"
         "gongbao docs: the docs are generated from a valid package; fix the errors above "
         f"first (gongbao validate {package})\n",
@@ -487,3 +492,16 @@ def test_a_chart_from_another_matplotlib_counts_by_its_data(documented: Path) ->
     other = fresh.replace(f"matplotlib={matplotlib.__version__}".encode(), b"matplotlib=0.0.1")
     assert charts.chart_is_current(other + b"<!-- other bytes -->", chart, fresh)
     assert not charts.chart_is_current(fresh + b"<!-- other bytes -->", chart, fresh)
+
+
+def test_a_chart_from_another_numpy_counts_by_its_data(documented: Path) -> None:
+    """numpy 1 and 2 print some coordinates differently: the data fingerprint decides."""
+    import numpy
+
+    chart = charts.charts(documented)[0]
+    fresh = charts.render(chart)
+    other = fresh.replace(f"numpy={numpy.__version__}".encode(), b"numpy=0.0.1")
+    assert other != fresh
+    assert charts.chart_is_current(other + b"<!-- other bytes -->", chart, fresh)
+    stale = other.replace(charts.fingerprint(chart.inputs).encode(), b"0" * 64)
+    assert not charts.chart_is_current(stale, chart, fresh)

@@ -3,12 +3,14 @@ exactly the package's tables, typed the way the validator and the type registry 
 
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
 import hashlib
 import io
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -30,13 +32,13 @@ from csvedit import find_row, read_rows, set_cell
 BOM = b"\xef\xbb\xbf"
 EPOCH_2026 = "1767225600"  # 2026-01-01T00:00:00Z
 DOCUMENTS = [
-    "README.md",
     "LICENSE",
     "LICENSE-DATA",
     "CHANGELOG.md",
     "CITATION.cff",
     "docs/img/agreements-timeline.svg",
     "docs/img/cooperation-network.svg",
+    "docs/img/indicators.svg",
 ]
 
 
@@ -59,7 +61,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     documents, and its release."""
     base = tmp_path_factory.mktemp("release")
     root = copy_package(base / "pkg")
-    for document in DOCUMENTS:
+    for document in [*DOCUMENTS, "README.md"]:
         (root / document).parent.mkdir(parents=True, exist_ok=True)
         (root / document).write_bytes((REPO / document).read_bytes())
     done = _release(root, base / "out")
@@ -70,11 +72,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
 def _names(package: Package) -> list[str]:
     """Every release file, in the order the release prints them."""
     return [
-        f"gongbao-{package.version}.zip",
         "gongbao.sqlite",
         "datasette.json",
         "gongbao.xlsx",
         *(f"excel/{name}.csv" for name in package.resources),
+        f"gongbao-{package.version}.zip",
     ]
 
 
@@ -218,23 +220,22 @@ def test_a_failure_mid_build_leaves_out_as_it_was(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "pkg"]  # no temporary directory
 
 
-def test_a_value_excel_cannot_hold_stops_the_release_cleanly(
+def test_a_value_excel_cannot_hold_is_refused_by_validate_first(
     gongbao, package: Path, tmp_path: Path
 ) -> None:
-    """A control character passes validation, but no xlsx can hold it: exit 1, no traceback,
-    one line saying where, and nothing written."""
+    """A control character: validate refuses it (family 5), so the release writes nothing;
+    the workbook's own guard stays for packages validated by another tool."""
     path = package / "data/indicators.csv"
     line = set_cell(path, "note", "a\x01b", metric="good_air_days")
     out = tmp_path / "out"
     result = gongbao("release", package, "--out", out)
-    assert (result.code, result.out) == (1, "")
-    assert result.err.splitlines() == [
-        *run_validate(package).problems,  # its warnings: it validated
-        f"gongbao: error: data/indicators.csv:{line}: note: 'a\\x01b' holds a control "
-        "character, which an Excel file cannot hold",
-    ]
+    assert (result.code, result.err) == (1, "")
+    assert result.out == gongbao("validate", package).out
+    assert f"data/indicators.csv:{line}: note: " in result.out
     assert not out.exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg"]
+    assert publish_excel._unfit_text("a\x01b") == (
+        "'a\\x01b' holds a control character, which an Excel file cannot hold"
+    )
 
 
 def _add_table(root: Path, name: str, fields: list[dict[str, Any]], lines: list[str]) -> None:
@@ -282,38 +283,87 @@ def test_a_valid_package_a_format_cannot_hold_stops_cleanly(
 # -- the data-package zip ---------------------------------------------------------------------
 
 
-def test_zip_descriptor_has_bytes_and_hash_of_every_file(built: Built) -> None:
+def test_zip_holds_one_folder_with_the_package_the_excel_files_and_a_readme(
+    built: Built,
+) -> None:
     package, root = built.package, built.root
+    top = f"gongbao-{package.version}/"
+    spreadsheets = ["gongbao.xlsx", *(f"excel/{name}.csv" for name in package.resources)]
     with zipfile.ZipFile(built.out / f"gongbao-{package.version}.zip") as archive:
         assert archive.namelist() == [
-            "datapackage.json",
-            *DOCUMENTS,
-            *sorted(
-                [r.path for r in package.resources.values()]
-                + [r.schema_path for r in package.resources.values()]
-            ),
+            top + name
+            for name in [
+                "datapackage.json",
+                "README.txt",
+                *DOCUMENTS,
+                *spreadsheets,
+                *sorted(
+                    [r.path for r in package.resources.values()]
+                    + [r.schema_path for r in package.resources.values()]
+                ),
+            ]
         ]
         for document in DOCUMENTS:
-            assert archive.read(document) == (root / document).read_bytes(), document
-        descriptor = json.loads(archive.read("datapackage.json"))
+            assert archive.read(top + document) == (root / document).read_bytes(), document
+        for name in spreadsheets:
+            assert archive.read(top + name) == (built.out / name).read_bytes(), name
+        descriptor = json.loads(archive.read(top + "datapackage.json"))
         for entry in descriptor["resources"]:
-            member = archive.read(entry["path"])
+            member = archive.read(top + entry["path"])
             assert member == (root / entry["path"]).read_bytes()
             assert entry["bytes"] == len(member)
             assert entry["hash"] == "sha256:" + hashlib.sha256(member).hexdigest()
-            assert archive.read(entry["schema"]) == (root / entry["schema"]).read_bytes()
+            assert archive.read(top + entry["schema"]) == (root / entry["schema"]).read_bytes()
+        readme = archive.read(top + "README.txt").decode("utf-8")
     for entry in descriptor["resources"]:
         del entry["bytes"], entry["hash"]
     assert descriptor == json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    lines = readme.splitlines()
+    assert lines[:2] == [package.title, f"Version {package.version}"]
+    assert (
+        "  gongbao.xlsx      Every table in one Excel workbook. Start with the sheet 'about'"
+        in lines
+    )
+    assert (
+        "  excel/            Each table as a CSV file for Excel (UTF-8 with a byte-order mark, so"
+        in lines
+    )
+    figures = len(_csv_rows(root, package, "indicators"))
+    assert (
+        f"  indicators ({figures} rows): Figures the regions report: one row per reported figure (a"
+    ) in lines
+    assert (
+        "columns of codes made of digits (code, parent_code, jurisdiction_code) to Text," in readme
+    )
+    assert lines[lines.index("HOW TO CITE") + 2 : lines.index("HOW TO CITE") + 5] == [
+        "  gongbao contributors (2026). gongbao (共保): China's inter-regional eco-environmental",
+        f"  cooperation. Version {package.version}, released 2026-11-22.",
+        f"  https://github.com/gongbao-data/gongbao/releases/tag/v{package.version}",
+    ]
+    assert "nox" not in readme  # written for people, not developers
 
 
-def test_zip_validates_with_frictionless_and_gongbao(built: Built, validate) -> None:
-    import frictionless
-
+def test_zip_validates_with_frictionless_and_gongbao(built: Built, validate, tmp_path) -> None:
+    """frictionless reads the descriptor inside the folder (it wants a descriptor at a zip's
+    root, so it is given the unzipped folder); gongbao reads the zip itself."""
     release_zip = built.out / f"gongbao-{built.package.version}.zip"
-    report = frictionless.Package(str(release_zip)).validate()
-    assert report.valid, report.flatten(["resourcePath", "rowNumber", "type", "note"])[:10]
+    with zipfile.ZipFile(release_zip) as archive:
+        archive.extractall(tmp_path)
+    descriptor = tmp_path / f"gongbao-{built.package.version}" / "datapackage.json"
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "frictionless"), "validate", str(descriptor)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert validate(release_zip).code == 0
+    import gongbao
+
+    loaded = gongbao.load("jurisdictions", release_zip)
+    assert list(loaded["code"][:2]) == [
+        row[0] for row in _csv_rows(built.root, built.package, "jurisdictions")[:2]
+    ]
 
 
 # -- SQLite and Datasette ---------------------------------------------------------------------
@@ -447,12 +497,93 @@ def test_sqlite_keeps_a_mechanisms_view_for_readers_of_0x(built: Built) -> None:
         db.close()
 
 
-def test_datasette_metadata_documents_every_column(built: Built) -> None:
+def _datasette_db(out: Path) -> sqlite3.Connection:
+    """The release database with the SQL function Datasette adds (escape_fts, copied from
+    datasette.utils: each word of the query quoted as a phrase)."""
+
+    def escape_fts(query: str) -> str:
+        if query.count('"') % 2:
+            query += '"'
+        bits = [b for b in re.split(r'\s+|(".*?")', query) if b and b != '""']
+        return " ".join(f'"{b}"' if not b.startswith('"') else b for b in bits)
+
+    db = sqlite3.connect(out / "gongbao.sqlite")
+    db.create_function("escape_fts", 1, escape_fts)
+    return db
+
+
+def _search(db: sqlite3.Connection, table: str, key: str, query: str) -> list[str]:
+    """What Datasette's search box finds (the where clause of datasette/filters.py)."""
+    sql = (
+        f'SELECT "{key}" FROM "{table}" WHERE rowid IN (SELECT rowid FROM "{table}_fts" '
+        f'WHERE "{table}_fts" MATCH escape_fts(?)) ORDER BY "{key}"'
+    )
+    return [row[0] for row in db.execute(sql, [query])]
+
+
+def test_search_finds_two_chinese_characters_and_english_words(built: Built) -> None:
+    db = _datasette_db(built.out)
+    try:
+        assert _search(db, "agreements", "agreement_id", "大气") == [
+            "chengdu-chongqing-key-basin-water-eco-env-plan",  # 区域大气污染防治规划 in its quote
+            "chengdu-chongqing-regional-air-pollution-plan",
+            "chengdu-chongqing-territorial-space-natural-assets-plan",
+            "js-ah-2-12-air-joint-prevention-memorandum",
+            "sc-cq-air-pollution-agreement-2020",
+        ]
+        assert _search(db, "agreements", "agreement_id", "大气污染联防联控") == [
+            "js-ah-2-12-air-joint-prevention-memorandum"  # 苏皖共同建立“2+12”大气污染联防联控机制
+        ]
+        assert _search(db, "agreements", "agreement_id", "AIR") == [
+            "chengdu-chongqing-regional-air-pollution-plan",
+            "js-ah-2-12-air-joint-prevention-memorandum",
+            "sc-cq-air-pollution-agreement-2020",
+            "sc-cq-hazardous-waste-whitelist-mechanism-2020",  # "... air ..." in its note
+            "sc-cq-upper-yangtze-eco-env-agreement",
+        ]
+        # word endings: "agreements" finds "Agreement"; two words must both match
+        agreement = [
+            "sc-cq-air-pollution-agreement-2020",
+            "sc-cq-hazardous-waste-whitelist-mechanism-2020",  # "... the agreement ..." in its note
+            "sc-cq-upper-yangtze-eco-env-agreement",
+            "yangtze-estuary-hangzhou-bay-coastal-waters-agreement",
+        ]
+        assert _search(db, "agreements", "agreement_id", "agreement") == agreement
+        assert _search(db, "agreements", "agreement_id", "Agreements") == agreement
+        assert _search(db, "agreements", "agreement_id", "agreements sichuan") == [
+            "sc-cq-air-pollution-agreement-2020"
+        ]
+        assert _search(db, "organizations", "org_id", "四川") == [
+            "sichuan-eco-env-dept",  # 四川省生态环境厅
+            "sichuan-natural-resources-dept",  # 四川省自然资源厅
+        ]
+        assert _search(db, "agreements", "agreement_id", "气大") == []  # not a substring
+    finally:
+        db.close()
+
+
+def test_the_index_holds_every_han_substring_and_leaves_other_text_alone() -> None:
+    from gongbao.publish.fulltext import MAX_GRAM, grams, index_text
+
+    assert index_text("大气污染 in Sichuan") == (
+        " 大 气 污 染 大气 气污 污染 大气污 气污染 大气污染  in Sichuan"
+    )
+    assert index_text("PM2.5浓度") == "PM2.5 浓 度 浓度 "
+    assert len(grams("一" * 30)) == sum(30 - size + 1 for size in range(1, MAX_GRAM + 1))
+
+
+def test_datasette_metadata(built: Built) -> None:
     package = built.package
     meta = json.loads((built.out / "datasette.json").read_text(encoding="utf-8"))
+    script = meta.pop("extra_js_urls")
     assert {k: v for k, v in meta.items() if k != "databases"} == {
         "title": package.title,
-        "description": package.descriptor["description"],
+        "description_html": (
+            f"<p>{package.descriptor['description']}</p><p>Cite as: gongbao contributors "
+            f"(2026). gongbao (共保): China's inter-regional eco-environmental cooperation. "
+            f"Version {package.version}, released 2026-11-22. "
+            f"https://github.com/gongbao-data/gongbao/releases/tag/v{package.version}</p>"
+        ),
         "license": "Creative Commons Attribution 4.0",
         "license_url": "https://creativecommons.org/licenses/by/4.0/",
         "source": f"gongbao {package.version}: dated articles, listed in the sources table",
@@ -460,20 +591,214 @@ def test_datasette_metadata_documents_every_column(built: Built) -> None:
         "about": "gongbao on GitHub",
         "about_url": "https://github.com/gongbao-data/gongbao",
     }
-    tables = meta["databases"]["gongbao"]["tables"]
-    assert list(tables) == [*package.resources, "_tables", "_columns", "mechanisms"]
+    database = meta["databases"]["gongbao"]
+    tables = database["tables"]
+    assert list(tables) == [*package.resources, "_tables", "_columns", "_changes", "mechanisms"]
     assert tables["mechanisms"]["description"].startswith(
         "Mechanisms each instrument commits to, as in data model 1 (releases 0.x)"
     )
     for name, resource in package.resources.items():
         assert tables[name]["description"] == resource.description
         assert tables[name]["columns"] == {f.name: f.description for f in resource.fields}
-    assert tables["jurisdictions"]["label_column"] == "name_en"
-    assert "label_column" not in tables["parties"]
-    assert tables["_columns"]["columns"]["sqlite_type"] == (
-        "SQLite column type of each Table Schema type: string TEXT, number NUMERIC, "
-        "integer INTEGER, year INTEGER, date TEXT, boolean INTEGER."
+        assert tables[name]["fts_table"] == f"{name}_fts" and tables[name]["fts_pk"] == "rowid"
+    assert {name: t.get("facets") for name, t in tables.items() if name in package.resources} == {
+        "sources": ["publisher"],
+        "jurisdictions": ["level"],
+        "organizations": ["org_type", "jurisdiction_code"],
+        "agreements": ["region", "instrument_type", "status"],
+        "parties": ["attribution", "role"],
+        "mechanism_types": None,
+        "mechanisms": ["mechanism"],
+        "metrics": ["unit"],
+        "targets": ["metric", "comparator"],
+        "indicators": ["metric", "year", "jurisdiction_code"],
+    }
+    assert {name: t.get("label_column") for name, t in tables.items()} == {
+        "sources": "title_en",
+        "jurisdictions": "name_en",
+        "organizations": "name_en",
+        "agreements": "title_en",
+        "parties": None,
+        "mechanism_types": "label_en",
+        "mechanisms": None,
+        "metrics": "label_en",
+        "targets": None,
+        "indicators": None,
+        "_tables": None,
+        "_columns": None,
+        "_changes": None,
+    }
+    assert [name for name, t in tables.items() if t.get("hidden")] == [
+        "_tables",
+        "_columns",
+        "_changes",
+    ]
+    assert tables["_changes"]["description"].endswith(
+        "This build was not compared with a previous release, so the table is empty (a release "
+        "build compares with the last release's zip: GONGBAO_PREVIOUS_RELEASE)."
     )
+    assert {name: q["title"] for name, q in database["queries"].items()} == {
+        "figures_with_quotes": "Figures with their quotes",
+        "instruments_of_a_province": "Instruments of a province, with their partners",
+        "what_changed": "What changed since the previous release",
+    }
+    (url,) = script
+    prefix = "data:text/javascript;base64,"
+    assert url.startswith(prefix)
+    js = base64.b64decode(url[len(prefix) :]).decode("utf-8")
+    config = json.loads(re.search(r"var config = (\{.*\});", js).group(1))
+    assert config["links"]["parties"] == {
+        "agreement_id": "agreements",
+        "org_id": "organizations",
+        "source_id": "sources",
+    }
+    sources = {row[0]: row for row in _csv_rows(built.root, package, "sources")}
+    url_at = package.resource("sources").field_names.index("url")
+    assert config["urls"] == {
+        "sources": {key: row[url_at] for key, row in sources.items() if row[url_at]}
+    }
+    assert config["text"]["agreements"] == ["title_zh", "title_en", "event", "evidence", "note"]
+
+
+def _query(db: sqlite3.Connection, meta: dict[str, Any], name: str, **params: str):
+    sql = meta["databases"]["gongbao"]["queries"][name]["sql"]
+    cursor = db.execute(sql, params)
+    columns = [c[0] for c in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor]
+
+
+def test_instruments_of_a_province_lists_partners_stated_and_inferred(built: Built) -> None:
+    meta = json.loads((built.out / "datasette.json").read_text(encoding="utf-8"))
+    db = _datasette_db(built.out)
+    try:
+        by_name = _query(db, meta, "instruments_of_a_province", province="Sichuan")
+        assert _query(db, meta, "instruments_of_a_province", province="四川") == by_name
+        assert _query(db, meta, "instruments_of_a_province", province="510000") == by_name
+        assert _query(db, meta, "instruments_of_a_province", province="") == []
+    finally:
+        db.close()
+    parties = _csv_rows(built.root, built.package, "parties")
+    organizations = _csv_rows(built.root, built.package, "organizations")
+    in_sichuan = {o[0] for o in organizations if o[3] == "510000"}  # no city of Sichuan yet
+    assert in_sichuan == {"sichuan-eco-env-dept", "sichuan-natural-resources-dept"}
+    sichuan = sorted({p[0] for p in parties if p[1] in in_sichuan})
+    assert sorted(r["agreement_id"] for r in by_name) == sichuan
+    air = next(
+        r for r in by_name if r["agreement_id"] == "chengdu-chongqing-regional-air-pollution-plan"
+    )
+    assert air["province_parties"] == (
+        "Department of Ecology and Environment of Sichuan Province [Sichuan]: participant, inferred"
+    )
+    assert air["partners"] == (
+        "Chongqing Municipal Ecology and Environment Bureau [Chongqing]: participant, stated"
+    )
+    assert air["article"] == "http://difang.gmw.cn/cq/2020-04/02/content_33708588.htm"
+
+
+def test_figures_with_quotes_filters_by_place_and_metric(built: Built) -> None:
+    meta = json.loads((built.out / "datasette.json").read_text(encoding="utf-8"))
+    db = _datasette_db(built.out)
+    try:
+        everything = _query(db, meta, "figures_with_quotes", place="", metric="")
+        air = _query(db, meta, "figures_with_quotes", place="重庆", metric="good_air_days")
+    finally:
+        db.close()
+    assert len(everything) == len(_csv_rows(built.root, built.package, "indicators"))
+    assert air == [
+        {
+            "indicator_id": "cq-2019-good-air-days",
+            "place": "Chongqing",
+            "place_zh": "重庆市",
+            "year": 2019,
+            "metric": "Days with good or excellent air quality",
+            "metric_zh": "空气质量优良天数",
+            "value": 316,
+            "value_label": None,
+            "unit": "day",
+            "change": None,
+            "change_unit": None,
+            "quote": air[0]["quote"],
+            "article_title": "重庆日报 2020-04-02: “云”上达共识:生态共建环境共管",
+            "article": "http://difang.gmw.cn/cq/2020-04/02/content_33708588.htm",
+            "source_id": "cqrb-2020-04-02",
+        }
+    ]
+    assert "316" in air[0]["quote"]
+
+
+def test_changes_since_the_previous_release(built: Built, gongbao, package: Path, tmp_path: Path):
+    """Given the previous release's zip, the database lists exactly what differs."""
+    previous = built.out / f"gongbao-{built.package.version}.zip"
+    line = set_cell(package / "data/indicators.csv", "note", "Reread.", metric="good_air_days")
+    assert line
+    note_at = built.package.resource("indicators").field_names.index("note")
+    old_note = next(
+        row[note_at]
+        for row in _csv_rows(built.root, built.package, "indicators")
+        if row[0] == "cq-2019-good-air-days"
+    )
+    path = package / "data/mechanism_types.csv"
+    header, *rows = read_rows(path)
+    removed = rows[0][0]
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows([header, *rows[1:]])
+    path.write_text(text.getvalue(), encoding="utf-8")
+    (package / "data/mechanisms.csv").write_text(
+        "\n".join(
+            line
+            for line in (package / "data/mechanisms.csv").read_text(encoding="utf-8").split("\n")
+            if f",{removed}," not in line
+        ),
+        encoding="utf-8",
+    )
+    result = gongbao(
+        "release",
+        package,
+        "--out",
+        tmp_path / "out",
+        env={"GONGBAO_PREVIOUS_RELEASE": str(previous)},
+    )
+    assert result.code == 0, result.out + result.err
+    db = sqlite3.connect(tmp_path / "out" / "gongbao.sqlite")
+    try:
+        changes = db.execute('SELECT * FROM "_changes" ORDER BY rowid').fetchall()
+    finally:
+        db.close()
+    gone_mechanisms = [
+        (row[0], row[1])
+        for row in _csv_rows(built.root, built.package, "mechanisms")
+        if row[1] == removed
+    ]
+    version = built.package.version
+    assert gone_mechanisms  # the removed type was in use
+    assert changes == [  # in table order, then by key
+        (version, "mechanism_types", removed, "removed", None, None, None),
+        *(
+            (version, "mechanisms", f"{a},{m}", "removed", None, None, None)
+            for a, m in sorted(gone_mechanisms)
+        ),
+        (version, "indicators", "cq-2019-good-air-days", "changed", "note", old_note, "Reread."),
+    ]
+    meta = json.loads((tmp_path / "out" / "datasette.json").read_text(encoding="utf-8"))
+    assert meta["databases"]["gongbao"]["tables"]["_changes"]["description"].endswith(
+        f"Compared with gongbao {version}: {len(changes)} change(s)."
+    )
+
+
+def test_a_missing_previous_release_is_a_usage_error(gongbao, package: Path, tmp_path: Path):
+    result = gongbao(
+        "release",
+        package,
+        "--out",
+        tmp_path / "out",
+        env={"GONGBAO_PREVIOUS_RELEASE": str(tmp_path / "nowhere.zip")},
+    )
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        f"gongbao: error: GONGBAO_PREVIOUS_RELEASE={tmp_path / 'nowhere.zip'}: no such file or "
+        "directory\n"
+    )
+    assert not (tmp_path / "out").exists()
 
 
 # -- Excel ------------------------------------------------------------------------------------
@@ -487,6 +812,41 @@ def _cells(book: Any, sheet: str, column: str, value: Any) -> dict[str, Any]:
     return dict(zip(header, row, strict=True))
 
 
+LABELS = {  # the grey label columns: table -> [(label column, after code column)]
+    "sources": [],
+    "jurisdictions": [("parent_name_en", "parent_code")],
+    "organizations": [("jurisdiction_name_en", "jurisdiction_code")],
+    "agreements": [("source_title_en", "source_id")],
+    "parties": [
+        ("agreement_title_en", "agreement_id"),
+        ("org_name_en", "org_id"),
+        ("source_title_en", "source_id"),
+    ],
+    "mechanism_types": [],
+    "mechanisms": [
+        ("agreement_title_en", "agreement_id"),
+        ("mechanism_label_en", "mechanism"),
+        ("source_title_en", "source_id"),
+    ],
+    "metrics": [],
+    "targets": [
+        ("agreement_title_en", "agreement_id"),
+        ("metric_label_en", "metric"),
+        ("source_title_en", "source_id"),
+    ],
+    "indicators": [
+        ("jurisdiction_name_en", "jurisdiction_code"),
+        ("metric_label_en", "metric"),
+        ("source_title_en", "source_id"),
+    ],
+}
+
+
+def _sheet_header(resource) -> list[str]:
+    after = {code: label for label, code in LABELS[resource.name]}
+    return [n for f in resource.field_names for n in ([f, after[f]] if f in after else [f])]
+
+
 def test_xlsx_sheets_hold_every_cell_typed(built: Built) -> None:
     package = built.package
     book = load_workbook(built.out / "gongbao.xlsx")
@@ -494,14 +854,18 @@ def test_xlsx_sheets_hold_every_cell_typed(built: Built) -> None:
     for name, resource in package.resources.items():
         sheet = book[name]
         rows = list(sheet.iter_rows())
-        assert [c.value for c in rows[0]] == resource.field_names
-        assert [[_plain(c.value) for c in row] for row in rows[1:]] == _csv_rows(
+        header = [c.value for c in rows[0]]
+        assert header == _sheet_header(resource), name
+        data = [header.index(f) for f in resource.field_names]
+        assert [[_plain(row[i].value) for i in data] for row in rows[1:]] == _csv_rows(
             built.root, package, name
         ), name
         for row in rows[1:]:
-            for cell, field in zip(row, resource.fields, strict=True):
-                if cell.value is not None:
+            for i, field in zip(data, resource.fields, strict=True):
+                cell = row[i]
+                if cell.value is not None or field.type == "string":  # text: even when empty
                     assert cell.number_format == field.kind.excel_format, (name, cell.coordinate)
+                if cell.value is not None:
                     assert (cell.data_type == "s") == (field.type == "string"), cell.coordinate
     code = _cells(book, "jurisdictions", "name_en", "Chongqing")["code"]
     assert (code.value, code.data_type, code.number_format) == ("500000", "s", "@")
@@ -524,39 +888,111 @@ def test_xlsx_sheets_hold_every_cell_typed(built: Built) -> None:
     )
 
 
+def test_xlsx_english_labels_beside_codes(built: Built) -> None:
+    book = load_workbook(built.out / "gongbao.xlsx")
+    figure = _cells(book, "indicators", "indicator_id", "cq-2019-good-air-days")
+    assert [
+        (figure[c].value, figure[c].number_format, figure[c].fill.start_color.rgb)
+        for c in ("jurisdiction_code", "jurisdiction_name_en", "metric", "metric_label_en")
+    ] == [
+        ("500000", "@", "00000000"),
+        ("Chongqing", "@", "00F2F2F2"),
+        ("good_air_days", "@", "00000000"),
+        ("Days with good or excellent air quality", "@", "00F2F2F2"),
+    ]
+    assert book["indicators"]["C1"].font.italic  # jurisdiction_name_en: derived
+    party = _cells(book, "organizations", "org_id", "sichuan-eco-env-dept")
+    assert party["jurisdiction_name_en"].value == "Sichuan"
+    sheet = list(book["parties"].iter_rows(values_only=True))
+    at = sheet[0].index("org_id")
+    assert sheet[0][at + 1] == "org_name_en"
+    assert {row[at + 1] for row in sheet[1:] if row[at] == "sichuan-eco-env-dept"} == {
+        "Department of Ecology and Environment of Sichuan Province"
+    }
+    top = _cells(book, "jurisdictions", "code", "100000")
+    assert (top["parent_code"].value, top["parent_name_en"].value) == (None, None)
+    assert top["parent_name_en"].number_format == "@"  # typing into it later gives text
+
+
+def test_xlsx_text_columns_stay_text_and_read_comfortably(built: Built) -> None:
+    book = load_workbook(built.out / "gongbao.xlsx")
+    sheet = book["jurisdictions"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:F{sheet.max_row}"
+    assert sheet.column_dimensions["A"].number_format == "@"  # the code column's style
+    assert {k: round(d.width) for k, d in sheet.column_dimensions.items() if d.width} == {
+        "A": 8,  # code: 6 digits, at least 8
+        "B": 16,  # name_zh: 中华人民共和国 is 7 wide characters, 14 columns, + 2
+        "C": 11,  # name_en: Chongqing + 2
+        "D": 12,
+        "E": 13,
+        "F": 16,
+    }
+    agreements = book["agreements"]
+    header = [c.value for c in agreements[1]]
+    evidence = agreements.column_dimensions[chr(ord("A") + header.index("evidence"))]
+    assert evidence.width == 50  # long quotes stop at the limit
+    with zipfile.ZipFile(built.out / "gongbao.xlsx") as archive:
+        xml = archive.read("xl/worksheets/sheet4.xml").decode("utf-8")  # jurisdictions
+    rows = sheet.max_row
+    assert xml.endswith(
+        f'<ignoredErrors><ignoredError sqref="A2:A{rows} B2:B{rows} C2:C{rows} D2:D{rows} '
+        f'E2:E{rows} F2:F{rows}" numberStoredAsText="1"/></ignoredErrors></worksheet>'
+    )
+
+
 def test_xlsx_about_and_columns_sheets(built: Built) -> None:
     package = built.package
     book = load_workbook(built.out / "gongbao.xlsx")
     about = [[c.value for c in row] for row in book["about"].iter_rows()]
-    assert about[:7] == [
+    release = f"https://github.com/gongbao-data/gongbao/releases/tag/v{package.version}"
+    assert about[:9] == [
         ["about", "value"],
         ["title", package.title],
         ["version", package.version],
+        ["released", "2026-11-22"],
         ["description", package.descriptor["description"]],
         ["license", "CC-BY-4.0 (https://creativecommons.org/licenses/by/4.0/)"],
         ["authors", "gongbao contributors"],
-        ["cite as", f"gongbao contributors. {package.title}. Version {package.version}."],
+        [
+            "cite as",
+            f"gongbao contributors (2026). {package.title}. Version {package.version}, "
+            f"released 2026-11-22. {release}",
+        ],
+        ["url", release],
     ]
     assert about[-len(package.resources) :] == [
         [name, resource.description] for name, resource in package.resources.items()
     ]
     columns = [[c.value for c in row] for row in book["columns"].iter_rows()]
-    assert columns == [
-        ["table", "column", "position", "type", "required", "constraints / values", "description"],
-        *(
-            [
-                name,
-                f.name,
-                position,
-                f.type,
-                "yes" if f.required else "no",
-                constraint_text(f, resource=resource) or None,
-                f.description or None,
-            ]
-            for name, resource in package.resources.items()
-            for position, f in enumerate(resource.fields, start=1)
-        ),
+    expected = [
+        ["table", "column", "position", "type", "required", "constraints / values", "description"]
     ]
+    for name, resource in package.resources.items():
+        labels = {label: code for label, code in LABELS[name]}
+        for position, column in enumerate(_sheet_header(resource), start=1):
+            if column in labels:
+                code = labels[column]
+                target = next(fk.resource for fk in resource.foreign_keys if fk.fields == [code])
+                description = (
+                    f"English name of {code} (from {target}.{column.rsplit('_', 2)[-2]}_en); "
+                    "for reading only, not in the CSV files."
+                )
+                expected.append([name, column, position, "string", "no", None, description])
+                continue
+            f = resource.field(column)
+            expected.append(
+                [
+                    name,
+                    f.name,
+                    position,
+                    f.type,
+                    "yes" if f.required else "no",
+                    constraint_text(f, resource=resource) or None,
+                    f.description or None,
+                ]
+            )
+    assert columns == expected
 
 
 def test_excel_csvs_are_the_canonical_files_with_a_bom(built: Built) -> None:

@@ -57,3 +57,50 @@ def test_both_engines_flag_the_same_cell(validate, package, table, match, field,
 def test_both_engines_accept_the_shipped_package(repo, validate):
     assert _frictionless_cells(repo) == set()
     assert validate(repo).code == 0
+
+
+def _add_boolean_field(package, values: list[str]) -> None:
+    """A boolean column `checked` at the end of targets, one value per row."""
+    import csv
+    import io
+    import json
+
+    schema_path = package / "schemas" / "targets.schema.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    schema["fields"].append({"name": "checked", "type": "boolean"})
+    schema_path.write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
+    path = package / "data" / "targets.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    rows[0].append("checked")
+    for row, value in zip(rows[1:], values, strict=True):
+        row.append(value)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8", newline="")
+
+
+def test_both_engines_accept_signs_nan_booleans_and_missing_values(validate, package):
+    """The Table Schema grammar, as the type registry implements it and frictionless reads it."""
+    import json
+
+    set_cell(package / "data" / "indicators.csv", "value", "+316", metric="good_air_days")
+    metrics = package / "data" / "metrics.csv"
+    set_cell(metrics, "maximum", "NaN", metric="assessed_water_sections")
+    set_cell(metrics, "minimum", "NA", metric="good_air_days")
+    schema_path = package / "schemas" / "metrics.schema.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    schema["missingValues"] = ["", "NA"]
+    schema_path.write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
+    _add_boolean_field(package, ["true", "FALSE"])
+    assert validate(package).errors == []
+    assert _frictionless_cells(package) == set()
+
+
+def test_both_engines_refuse_a_boolean_outside_its_values(validate, package):
+    _add_boolean_field(package, ["true", "yes"])
+    assert validate(package).errors == [
+        "data/targets.csv:3: checked: type: 'yes' is not one of true, True, TRUE, 1, false, "
+        "False, FALSE, 0 (numbers like 97.6 or -5, years like 2019, dates like 2020-04-02, URLs "
+        "with https://)"
+    ]
+    assert _frictionless_cells(package) == {("targets", 3, "checked", "type-error")}

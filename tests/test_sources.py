@@ -110,7 +110,7 @@ def test_the_online_check_reports_moved_changed_and_unreachable_pages(gongbao, s
     result = gongbao("sources", "check", pkg, "--online")
 
     lost_at = _lines_with_quote(pkg, "cqrb-2021-06-25", lost)
-    shown = lost if len(lost) <= 60 else lost[:59] + "…"
+    shown = repr(lost if len(lost) <= 60 else lost[:59] + "…")
     assert result.code == 1, result.err
     assert result.out.splitlines() == [
         f"{SOURCES}:{moved}: cqrb-2020-04-02: moved: {site.base}/cq-old.html -> "
@@ -165,7 +165,7 @@ def test_a_quote_found_only_with_full_width_punctuation_is_reported_as_such(
     line = _point(web_package, "cqrb-2020-04-02", site.html("/wide.html", page))
     result = gongbao("sources", "check", web_package, "--online", "--source", "cqrb-2020-04-02")
     where = _lines_with_quote(web_package, "cqrb-2020-04-02", comma)
-    shown = comma if len(comma) <= 60 else comma[:59] + "…"
+    shown = repr(comma if len(comma) <= 60 else comma[:59] + "…")
     assert result.code == 0
     assert result.out.splitlines() == [
         f"{SOURCES}:{line}: cqrb-2020-04-02: ok: {len(quotes) - len(where)} of {len(quotes)} "

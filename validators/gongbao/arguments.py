@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import argparse
-from typing import TypeAlias
+from typing import NoReturn, TypeAlias
 
 # argparse's registry of subcommands, to which each command adds its parser.
-Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+Commands: TypeAlias = "argparse._SubParsersAction[ArgumentParser]"
 
 PATH_HELP = "package directory, its datapackage.json, or a release zip (default: .)"
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse's parser, with its error line escaped: it quotes what was typed
+    ("unrecognized arguments: ..."), which may hold terminal escapes."""
+
+    def error(self, message: str) -> NoReturn:
+        from .problems.report import printable
+
+        super().error(printable(message))
 
 
 def add_path(parser: argparse.ArgumentParser) -> None:

@@ -13,8 +13,17 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .arguments import Commands, add_path
+from .arguments import ArgumentParser, Commands, add_path
 from .errors import Exit, UsageError
+from .problems.report import printable
+
+
+def _path_option(option: str, value: str) -> Path:
+    """A directory given on the command line (a NUL byte cannot be part of a path)."""
+    if "\x00" in value:
+        raise UsageError(f"{option} {value!r}: a path cannot contain a NUL byte")
+    return Path(value)
+
 
 # -- validate ---------------------------------------------------------------------------------
 
@@ -29,7 +38,7 @@ def _validate(args: argparse.Namespace) -> Exit:
         raise UsageError(f"archive directory not found: {archive_path}")
     if args.require_archive and archive_path is None:
         raise UsageError("--require-archive: give --archive DIR or set GONGBAO_ARCHIVE")
-    data_docs = Path(args.data_docs) if args.data_docs else None
+    data_docs = _path_option("--data-docs", args.data_docs) if args.data_docs else None
     report = validate(
         Path(args.path),
         archive=archive_path,
@@ -207,7 +216,7 @@ def _add_docs(commands: Commands) -> None:
 def _release(args: argparse.Namespace) -> Exit:
     from .publish import release
 
-    return release(Path(args.path), Path(args.out))
+    return release(Path(args.path), _path_option("--out", args.out))
 
 
 def _add_release(commands: Commands) -> None:
@@ -232,7 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     from . import __version__
     from .authoring.new import add_parser as add_new
 
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="gongbao",
         description="Validate, format, extend, document and release the gongbao data package.",
         epilog="Exit codes: 0 valid, 1 invalid, 2 usage error.",
@@ -253,7 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def usage_error(message: str, prog: str = "gongbao") -> Exit:
-    sys.stderr.write(f"{prog}: error: {message}\n")
+    sys.stderr.write(f"{prog}: error: {printable(message)}\n")
     return Exit.USAGE
 
 

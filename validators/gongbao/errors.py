@@ -17,6 +17,13 @@ class UsageError(Exception):
     """The command was pointed at something that is not a usable data package, or was given
     arguments that do not fit (exit code 2, one line on stderr, no traceback)."""
 
+    def __str__(self) -> str:
+        """The message with control and bidi characters escaped: it quotes paths and values
+        the user or the package gave, and is printed to a terminal."""
+        from .problems.report import printable
+
+        return printable(super().__str__())
+
 
 class EngineMissing(UsageError):
     """A command needs an optional dependency that is not installed."""

@@ -25,7 +25,7 @@ from .problems.report import Report
 from .rules.hygiene import check_hygiene
 from .rules.provenance import check_provenance
 from .rules.schema import check_foreign_keys, check_schema
-from .tableschema.csvio import Table, read_table
+from .tableschema.csvio import Table, read_tables
 from .tableschema.package import read_package
 from .tableschema.types import to_pandas
 
@@ -93,12 +93,8 @@ def validate(
     report = Report()
     report.notes.append(f"GB/T 2260 reference: {reference.vintage}")
     package = read_package(path, report)
-    tables: dict[str, Table] = {}
-    for name, resource in package.resources.items():
-        table = read_table(resource, report)
-        if table is not None:
-            tables[name] = table
-            report.rows[name] = len(table)
+    tables = read_tables(package, report)
+    report.rows.update({name: len(table) for name, table in tables.items()})
     for table in tables.values():
         check_hygiene(table, report)
     importing.join()  # pandas, for the frames

@@ -27,9 +27,10 @@ import re
 import sys
 from pathlib import Path
 
-from ..arguments import add_path
+from ..arguments import ArgumentParser, Commands, add_path
 from ..errors import Exit, UsageError
 from ..model import normalise_name
+from ..problems.report import Report
 from ..rules.provenance import file_sha256
 from ..rules.render import text_line
 from ..tableschema.csvio import Table, csv_line, write_atomically
@@ -46,7 +47,7 @@ ARCHIVE, ARCHIVE_SHA256 = "archive", "archive_sha256"
 JURISDICTIONS, ORGANIZATIONS = "jurisdictions", "organizations"
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(commands: Commands) -> None:
     """Register ``gongbao new`` on the CLI's subcommands.
 
     The table's own options depend on the package's schemas, which are known only once
@@ -123,7 +124,7 @@ def metavar(field: Field) -> str:
 
 def table_parser(resource: Resource) -> argparse.ArgumentParser:
     """The options of ``gongbao new TABLE``: one per schema field, plus the helpers."""
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog=f"gongbao new {singular(resource.name)}",
         usage=f"gongbao new {singular(resource.name)} [PATH] [options]",
         description=_escape(f"Append a row to {resource.path}: {resource.description}"),
@@ -371,13 +372,22 @@ def refuse_duplicate_name(resource: Resource, cells: dict[str, str], tables: Pac
 
 
 def _load(path: Path, wants_help: bool) -> Package:
-    """The package at path; for --help outside a package, the one installed with gongbao."""
+    """The package at path; for --help outside a package, the one installed with gongbao.
+
+    UsageError when its descriptor is unusable or names an unsafe file: new writes into the
+    package, so it refuses one the validator would refuse to read.
+    """
+    report = Report()
     try:
-        return read_package(path)
+        package = read_package(path, report)
     except UsageError:
         if not wants_help:
             raise
         return read_package(shipped())
+    refused = [p for p in report.errors if p.rule in ("descriptor", "unsafe-path")]
+    if refused:
+        raise UsageError(f"{text_line(refused[0])}; run gongbao validate")
+    return package
 
 
 def _write(resource: Resource, data: bytes) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..publish.common import constraint_text
 from ..tableschema.package import Package
-from .markdown import cell, code
+from .markdown import cell, code, text
 
 REGION = "data-dictionary"
 WHAT = "the data dictionary"
@@ -23,12 +23,12 @@ def data_dictionary(package: Package) -> str:
     for name, resource in package.resources.items():
         # the index shows the descriptor's one-line description; the subsection the schema's
         summary = resource.entry.get("description", "")
-        out.append(f"| [`{name}`](#{name}) | `{cell(resource.path)}` | {cell(summary)} |")
+        out.append(f"| [`{name}`](#{name}) | {cell(code(resource.path))} | {cell(summary)} |")
     for name, resource in package.resources.items():
         out += ["", f"### `{name}`", ""]
         if resource.description:
-            out += [resource.description, ""]
-        out.append(f"- File: `{resource.path}` (schema: `{resource.schema_path}`)")
+            out += [text(resource.description), ""]
+        out.append(f"- File: {code(resource.path)} (schema: {code(resource.schema_path)})")
         key = resource.primary_key
         out.append(f"- Primary key: {', '.join(code(k) for k in key) if key else 'none'}")
         if resource.foreign_keys:

@@ -160,8 +160,9 @@ _RULES = [
     Rule(
         "unsafe-path",
         "descriptor",
-        "resource and schema paths are relative, inside the package",
-        "use a relative path such as data/x.csv: no absolute path, no '..', no URL, no ~ or $",
+        "resource and schema paths name regular files inside the package",
+        "use a relative path such as data/x.csv to a regular file: no absolute path, no '..', "
+        "no URL, no ~ or $, no backslash, no hidden folder, no symbolic link, FIFO or device",
         Example(
             Replace("datapackage.json", '"data/targets.csv"', '"../x.csv"'),
             "datapackage.json",
@@ -172,7 +173,8 @@ _RULES = [
     Rule(
         "descriptor",
         "descriptor",
-        "the descriptor lists resources, each with a name, a single path and a schema",
+        "the descriptor is a JSON object listing resources, each with its own name, its own "
+        "file and a schema",
         "compare with an existing resource entry in datapackage.json",
         Example(
             Replace("datapackage.json", '"name": "targets"', '"title": "targets"'),
@@ -184,12 +186,13 @@ _RULES = [
         "schema-file",
         "descriptor",
         "every schema file exists and is a usable JSON Table Schema",
-        "check the schema: valid JSON, named fields, supported types, keys that name existing "
-        "fields and tables",
+        "check the schema: valid JSON, named fields, supported types, properties of the right "
+        "type (constraints an object, maxLength an integer, enum a list), keys that name "
+        "existing fields and tables",
         Example(
             Replace("schemas/targets.schema.json", '"type": "date"', '"type": "datetime"'),
             "schemas/targets.schema.json",
-            None,
+            Needle('"type": "datetime"'),
         ),
     ),
     # 1. bytes and structure
@@ -203,7 +206,7 @@ _RULES = [
     Rule(
         "encoding",
         "structure",
-        "files are UTF-8",
+        "files are UTF-8 text (no NUL bytes)",
         "re-save the file as UTF-8 (in Excel: 'CSV UTF-8'); do not use GB18030/GBK",
         Example(Transform("data/targets.csv", "gb18030"), "data/targets.csv", 2),
     ),
@@ -227,6 +230,19 @@ _RULES = [
         "the file ends with a newline",
         "add a newline after the last row ('gongbao fmt' does it)",
         Example(Transform("data/metrics.csv", "strip-final-newline"), "data/metrics.csv", LAST),
+    ),
+    Rule(
+        "quoting",
+        "structure",
+        "quotes enclose whole cells: a cell starts and ends with its quote, and every quote "
+        "opened is closed",
+        'quote the whole cell and double the quotes inside it ("Acoustic ""noise"""); '
+        "'gongbao fmt' cannot guess where a stray quote belongs",
+        Example(
+            Replace("data/targets.csv", ",汉江干流,eq,", ',"汉江干流" (main stream),eq,'),
+            "data/targets.csv",
+            Needle("(main stream)"),
+        ),
     ),
     Rule(
         "header",
@@ -271,7 +287,8 @@ _RULES = [
     Rule(
         "formula",
         "hygiene",
-        "no cell starts with = + - @, tab or CR (spreadsheet formula injection)",
+        "no cell starts with = + - @, tab or CR (spreadsheet formula injection), also when "
+        "written in full width (＝), as U+2212 (−) or after an invisible character",
         "reword the cell so it does not start with that character; a sign before a number "
         "(-5, +5) is fine",
         Example(
@@ -298,6 +315,40 @@ _RULES = [
             "data/agreements.csv",
             ROW,
             "title_en",
+        ),
+    ),
+    Rule(
+        "control-character",
+        "hygiene",
+        "no control characters in a cell (ESC, BEL, backspace, DEL, C1 codes...)",
+        "delete the character: it is invisible, and in a terminal it can rewrite the screen",
+        Example(Cells(_IND, _GOOD_AIR, {"note": "ok\x1b[2J"}), _IND, ROW, "note"),
+    ),
+    Rule(
+        "bidi-control",
+        "hygiene",
+        "no bidirectional controls in a cell (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, "
+        "U+061C)",
+        "delete the character: it reorders how the text is displayed, so what you see is not "
+        "what is stored",
+        Example(
+            Cells("data/agreements.csv", _AGREEMENT, {"title_en": "Joint \u202eAgreement"}),
+            "data/agreements.csv",
+            ROW,
+            "title_en",
+        ),
+    ),
+    Rule(
+        "look-alike",
+        "hygiene",
+        "ids and codes (fields with a pattern) do not mix Latin letters with look-alike letters "
+        "of another script",
+        "retype the named character on a Latin keyboard (a Cyrillic а looks like a Latin a)",
+        Example(
+            Cells(_IND, _GOOD_AIR, {"indicator_id": "cq-2019-good-\u0430ir-days"}),
+            _IND,
+            ROW,
+            "indicator_id",
         ),
     ),
     # 2. schema and keys
@@ -1179,7 +1230,3 @@ def implements(*rule_ids: str) -> Callable[[F], F]:
         return function
 
     return register
-
-
-def family_of(rule_id: str) -> str:
-    return RULES[rule_id].family

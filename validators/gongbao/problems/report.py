@@ -2,12 +2,62 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from .catalogue import FAMILIES, RULES
 
 Severity = Literal["error", "warning"]
+
+VALUE_LIMIT = 60
+"""Characters of a value a message shows at most (a cell may hold megabytes)."""
+MESSAGE_LIMIT = 500
+"""Characters of a message at most, whatever it quotes."""
+
+
+def shown(value: object, limit: int = VALUE_LIMIT) -> str:
+    """A value as a message quotes it: Python's repr (quoted, control and invisible
+    characters escaped), cut to about limit characters with an ellipsis.
+
+    Every message that quotes a value from the package goes through here, so a 10 MB cell
+    or a million-column header makes a short line.
+    """
+    if isinstance(value, str):
+        return repr(value if len(value) <= limit else value[: limit - 1] + "…")
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""Characters a terminal or a log viewer acts on instead of showing: C0 (ESC, CR, LF...),
+DEL, C1, line and paragraph separators, bidirectional controls."""
+
+
+def printable(text: str) -> str:
+    """text with control and bidi characters written as escapes (\\x1b, \\u202e), so a
+    line of output stays one line that shows what is stored: a value cannot clear the
+    terminal, fake a result line or a CI annotation, or reorder what is displayed.
+    Idempotent, so escaping twice is harmless."""
+    return _UNSAFE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def brief(value: object, limit: int = VALUE_LIMIT) -> str:
+    """A value as a message writes it unquoted (a number, a key), cut like :func:`shown`."""
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def shown_list(values: list[str], limit: int = 10) -> str:
+    """Values, comma-separated and each shown, at most limit of them, then how many more."""
+    listed = ", ".join(shown(v) for v in values[:limit])
+    rest = len(values) - limit
+    return listed + (f" and {rest:,} more" if rest > 0 else "")
 
 
 @dataclass(frozen=True)
@@ -24,6 +74,8 @@ class Problem:
     def __post_init__(self) -> None:
         if self.rule not in RULES:
             raise KeyError(f"problem names a rule that is not in the catalogue: {self.rule!r}")
+        if len(self.message) > MESSAGE_LIMIT:  # a value that missed shown(): still one short line
+            object.__setattr__(self, "message", self.message[: MESSAGE_LIMIT - 1] + "…")
 
     @property
     def family(self) -> str:

@@ -5,12 +5,16 @@ all. A valid one is built into a temporary directory next to DIR (same file syst
 only when every file is complete are they moved into DIR, replacing older files of the same
 names; a failure leaves DIR as it was. Writes, one module per target:
 
-``gongbao-X.Y.Z.zip`` (:mod:`.datazip`)
-    The data package as published, ``bytes`` and ``hash`` filled in for every resource.
 ``gongbao.sqlite`` and ``datasette.json`` (:mod:`.sqlite`)
-    One table per resource with its keys, typed columns, and tables documenting every column.
+    One table per resource with its keys and typed columns, tables documenting every column,
+    full-text search, what changed since the previous release (:mod:`.changes`, when
+    ``GONGBAO_PREVIOUS_RELEASE`` names its zip), and the Datasette configuration.
 ``gongbao.xlsx`` and ``excel/<table>.csv`` (:mod:`.excel`)
-    A workbook with typed cells, and the canonical CSVs with a BOM for Excel.
+    A workbook with typed cells and English labels beside codes, and the canonical CSVs with
+    a BOM for Excel.
+``gongbao-X.Y.Z.zip`` (:mod:`.datazip`)
+    Everything in one folder ``gongbao-X.Y.Z/``: the data package as published (``bytes``
+    and ``hash`` filled in for every resource), the Excel files, and a README for people.
 
 Every file is reproducible: building twice gives identical bytes. Timestamps (zip entries,
 workbook properties) come from SOURCE_DATE_EPOCH when set, else 1980-01-01T00:00:00Z.
@@ -30,7 +34,7 @@ from ..errors import Exit, UsageError, require
 from ..rules.render import render_text, text_line
 from ..tableschema.package import Package, read_package
 from ..validate import validate
-from . import datazip, excel, sqlite
+from . import changes, datazip, excel, sqlite
 from .common import ReleaseError, build_time, sha256
 
 __all__ = ["ReleaseError", "release"]
@@ -46,6 +50,7 @@ def release(path: Path, out: Path) -> Exit:
     require("openpyxl", "publish")
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: exists and is not a directory")
+    previous = changes.previous_release()
     report = validate(path, archive=_archive())
     if not report.valid:
         sys.stdout.write(render_text(report))
@@ -53,7 +58,7 @@ def release(path: Path, out: Path) -> Exit:
     for warning in report.sorted():  # a valid report holds warnings only
         sys.stderr.write(text_line(warning) + "\n")
     try:
-        written = build(read_package(path), out)
+        written = build(read_package(path), out, previous)
     except ReleaseError as exc:
         sys.stderr.write(f"gongbao: error: {exc}\n")
         return Exit.INVALID
@@ -72,8 +77,12 @@ def _archive() -> Path | None:
     return Path(configured)
 
 
-def build(package: Package, out: Path) -> list[tuple[Path, str, int]]:
+def build(
+    package: Package, out: Path, previous: Package | None = None
+) -> list[tuple[Path, str, int]]:
     """Build every release file, then move them into out; (path, sha256, size) of each.
+
+    With previous (the last release's package), the database records what changed since.
 
     Nothing is moved until every file is built, and the temporary directory is removed
     whatever happens, so a failed build leaves out as it was.
@@ -86,11 +95,14 @@ def build(package: Package, out: Path) -> list[tuple[Path, str, int]]:
     except OSError as exc:
         raise UsageError(f"{out}: release not written: {exc}") from None
     try:
+        compared = None
+        if previous is not None:
+            compared = sqlite.Changes(previous.version, changes.compare(previous, package))
         names = [
-            *datazip.build(package, staging, when),
-            *sqlite.build(package, staging, when),
-            *excel.build(package, staging, when),
+            *sqlite.build(package, staging, when, compared),
+            *(spreadsheets := excel.build(package, staging, when)),
         ]
+        names += datazip.build(package, staging, when, spreadsheets)
         written = []
         for name in names:
             data = (staging / name).read_bytes()

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import io
 import os
+import re
 import zipfile
 from collections.abc import Callable, Iterable
 from importlib import metadata
@@ -26,6 +27,8 @@ BOM = b"\xef\xbb\xbf"
 DEFAULT_EPOCH = 315532800  # 1980-01-01T00:00:00Z, the earliest time a zip entry can hold
 LAST_EPOCH = 4354819199  # 2107-12-31T23:59:59Z, the latest
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
+LABEL_FIELDS = ("name_en", "title_en", "label_en", "title")  # what names a row, in order
+CHANGELOG = "CHANGELOG.md"
 
 
 class ReleaseError(Exception):
@@ -106,6 +109,48 @@ def contributors(package: Package) -> str:
 
 def package_description(package: Package) -> str:
     return str(package.descriptor.get("description", ""))
+
+
+def label_field(resource: Resource) -> str | None:
+    """The field that names a row for people (an English name or title), or None: what
+    Datasette shows for a foreign key and the xlsx puts beside a code."""
+    names = resource.field_names
+    return next((label for label in LABEL_FIELDS if label in names), None)
+
+
+def release_date(package: Package) -> str | None:
+    """The date of this version's entry in CHANGELOG.md beside the package (the date the
+    project says it released it), or None (no changelog, or the version is unreleased)."""
+    try:
+        text = (package.root / CHANGELOG).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    found = re.search(
+        rf"^## \[{re.escape(package.version)}\] - ([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}})\s*$",
+        text,
+        re.M,
+    )
+    return found.group(1) if found else None
+
+
+def release_url(package: Package) -> str | None:
+    """Where this version is published: its GitHub release page, else the project's URL."""
+    url = project_url(package)
+    if url and re.fullmatch(r"https://github\.com/[^/]+/[^/]+", url.rstrip("/")):
+        return f"{url.rstrip('/')}/releases/tag/v{package.version}"
+    return url
+
+
+def citation(package: Package) -> str:
+    """How to cite this version: authors, year, title, version, release date and URL."""
+    authors = contributors(package) or "gongbao contributors"
+    date = release_date(package)
+    year = f" ({date[:4]})" if date else ""
+    released = f", released {date}" if date else " (unreleased)"
+    url = release_url(package)
+    return f"{authors}{year}. {package.title}. Version {package.version}{released}." + (
+        f" {url}" if url else ""
+    )
 
 
 def _plain(text: str) -> str:

@@ -1,4 +1,5 @@
-"""Hygiene (rule family 5): whitespace, line breaks, formula injection, full-width, NFC.
+"""Hygiene (rule family 5): whitespace, line breaks, control and bidi characters, formula
+injection (in any width or disguise), full-width characters, look-alike letters in ids, NFC.
 
 Checks run on each column's distinct values, then map back to rows, so a million rows that
 repeat a few thousand quotes cost a few thousand checks; a column of mostly distinct values
@@ -10,7 +11,9 @@ the same cell again in other words.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -18,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..problems.catalogue import implements
-from ..problems.report import Report
+from ..problems.report import Report, shown
 from ..tableschema.csvio import Table
 from ..tableschema.package import Field
 
@@ -27,17 +30,77 @@ _FULL_WIDTH = "[\uff01-\uff5e\u3000]"
 # for RE2 to mean what Python's re.match(r"^[-+]\d+(\.\d+)?([eE][-+]?\d+)?$") means: \d is
 # any Unicode digit, and $ also matches before a final newline.
 _SIGNED_NUMBER = r"^[-+]\p{Nd}+(\.\p{Nd}+)?([eE][-+]?\p{Nd}+)?\n?$"
+# Control characters other than tab, LF and CR (whitespace, line-break and formula cover
+# those): C0, DEL and C1.
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_BIDI = r"[\x{061C}\x{200E}\x{200F}\x{202A}-\x{202E}\x{2066}-\x{2069}]"
+# Characters that show nothing: a formula starter behind them is still the first thing a
+# spreadsheet sees.
+INVISIBLE = BIDI + "\u00ad\u180e\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff"
+_INVISIBLE = "[" + "".join(f"\\x{{{ord(c):04X}}}" for c in INVISIBLE) + "]"  # for RE2
+# A cell whose first visible character is not a letter, digit or space may start a formula
+# (in any width or disguise): only those are looked at closely, in Python.
+_MAYBE_FORMULA = rf"^{_INVISIBLE}*[^\pL\pN\pZ]"
+FORMULA_STARTERS = "=+-@\t\r"
+_CONTROL_NAMES = {0x00: "NULL", 0x07: "BELL", 0x08: "BACKSPACE", 0x0B: "LINE TABULATION"}
+_CONTROL_NAMES |= {0x0C: "FORM FEED", 0x1B: "ESCAPE", 0x7F: "DELETE", 0x85: "NEXT LINE"}
 
 
-def _not_nfc(values: pa.Array | pa.ChunkedArray, non_ascii: pa.Array) -> pa.Array:
-    """True where a value is not NFC. Python's check, on the non-ASCII values only: pyarrow's
-    utf8_normalize leaves decomposed text unchanged in some releases (seen up to 21)."""
-    mask = pc.fill_null(non_ascii, False).to_numpy(zero_copy_only=False).astype(bool)
+def character(char: str) -> str:
+    """'U+0430 CYRILLIC SMALL LETTER A': a character named so it can be found and retyped."""
+    code = ord(char)
+    name = unicodedata.name(char, "") or _CONTROL_NAMES.get(code, "")
+    return f"U+{code:04X} {name}".rstrip()
+
+
+def formula_start(value: str) -> tuple[str, str, str] | None:
+    """(the starting character, the character it reads as, the invisible characters before
+    it) when a spreadsheet may take value for a formula; None otherwise.
+
+    The start is judged after stripping invisible characters and NFKC normalisation, so
+    '＝1+1' (full-width), '\u200b=1+1' and '\u22121+1' (a minus sign) count as '=' and '-';
+    an ASCII sign before a number ('-5', '+5') is a number, not a formula.
+    """
+    visible = value.lstrip(INVISIBLE)
+    if not visible:
+        return None
+    first = visible[0]
+    reads = "-" if first == "\u2212" else unicodedata.normalize("NFKC", first)[:1]
+    if reads not in FORMULA_STARTERS or reads == "":
+        return None
+    if visible == value and first in "+-" and re.match(r"^[-+]\d+(\.\d+)?([eE][-+]?\d+)?$", value):
+        return None
+    return first, reads, value[: len(value) - len(visible)]
+
+
+def _python_mask(
+    values: pa.Array | pa.ChunkedArray, candidates: pa.Array, test: Callable[[str], bool]
+) -> pa.Array:
+    """test(value) for the candidate values (a mask over values), False elsewhere: the
+    vectorised filter narrows, Python decides."""
+    mask = pc.fill_null(candidates, False).to_numpy(zero_copy_only=False).astype(bool)
     rows = np.flatnonzero(mask)
-    texts = values.take(pa.array(rows)).to_pylist()
     flags = np.zeros(len(mask), dtype=bool)
-    flags[rows] = [not unicodedata.is_normalized("NFC", text) for text in texts]
+    if len(rows):
+        texts = values.take(pa.array(rows)).to_pylist()
+        flags[rows] = [test(text) for text in texts]
     return pa.array(flags)
+
+
+def look_alike(value: str) -> tuple[int, str] | None:
+    """(position, character) of the first letter outside ASCII in a value that also has
+    ASCII letters (an id or a code mixing alphabets: 'сq' with a Cyrillic с), or None.
+    Full-width letters are the full-width rule's; CJK ideographs are not look-alikes."""
+    if not any(c.isascii() and c.isalpha() for c in value):
+        return None
+    for position, char in enumerate(value, start=1):
+        if char.isascii() or not char.isalpha():
+            continue
+        name = unicodedata.name(char, "")
+        if not name.startswith(("FULLWIDTH", "HALFWIDTH", "CJK", "HIRAGANA", "KATAKANA")):
+            return position, char
+    return None
 
 
 def _bad_values(values: pa.Array | pa.ChunkedArray, field: Field) -> list[tuple[str, np.ndarray]]:
@@ -45,24 +108,45 @@ def _bad_values(values: pa.Array | pa.ChunkedArray, field: Field) -> list[tuple[
     found = []
     trimmed = pc.utf8_trim_whitespace(values)
     found.append(("whitespace", pc.not_equal(trimmed, values)))
-    found.append(
-        ("line-break", pc.or_(pc.match_substring(values, "\n"), pc.match_substring(values, "\r")))
-    )
-    starts = pc.match_substring_regex(values, r"^[=+@\t\r-]")
-    if pc.any(starts).as_py():
-        signed_number = pc.match_substring_regex(values, _SIGNED_NUMBER)
-        starts = pc.and_(starts, pc.invert(signed_number))
-    found.append(("formula", starts))
-    # Full-width characters and non-NFC text need a non-ASCII character: skip pure ASCII.
+    found.append(("line-break", pc.match_substring_regex(values, r"[\r\n\x{2028}\x{2029}]")))
+    found.append(("control-character", pc.match_substring_regex(values, _CONTROL)))
+    found.append(("formula", _formula_mask(values)))
+    # Full-width characters, bidi controls, look-alikes and non-NFC text need a non-ASCII
+    # character: skip pure ASCII.
     non_ascii = pc.invert(pc.string_is_ascii(values))
     if pc.any(non_ascii).as_py():
         if field.is_code:  # codes, ids, numbers and dates: plain ASCII
             found.append(("full-width", pc.match_substring_regex(values, _FULL_WIDTH)))
-        found.append(("nfc", _not_nfc(values, non_ascii)))
+        found.append(("bidi-control", pc.match_substring_regex(values, _BIDI)))
+        if field.pattern is not None:
+            found.append(("look-alike", _python_mask(values, non_ascii, _is_look_alike)))
+        found.append(("nfc", _python_mask(values, non_ascii, _not_nfc)))
     return [
         (rule, pc.fill_null(mask, False).to_numpy(zero_copy_only=False).astype(bool))
         for rule, mask in found
     ]
+
+
+def _is_look_alike(value: str) -> bool:
+    return look_alike(value) is not None
+
+
+def _not_nfc(value: str) -> bool:
+    # Python's check: pyarrow's utf8_normalize leaves decomposed text unchanged in some
+    # releases (seen up to 21).
+    return not unicodedata.is_normalized("NFC", value)
+
+
+def _formula_mask(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    starts = pc.match_substring_regex(values, r"^[=+@\t\r-]")
+    if pc.any(starts).as_py():
+        signed_number = pc.match_substring_regex(values, _SIGNED_NUMBER)
+        starts = pc.and_(starts, pc.invert(signed_number))
+    maybe = pc.and_(pc.match_substring_regex(values, _MAYBE_FORMULA), pc.invert(starts))
+    if not pc.any(maybe).as_py():
+        return starts
+    disguised = _python_mask(values, maybe, lambda v: formula_start(v) is not None)
+    return pc.or_(starts, disguised)
 
 
 def _field_findings(table: Table, field: Field) -> list[tuple[str, np.ndarray]]:
@@ -107,15 +191,54 @@ def _field_findings(table: Table, field: Field) -> list[tuple[str, np.ndarray]]:
 
 
 _MESSAGES = {
-    "whitespace": "{v!r} has leading or trailing whitespace",
-    "line-break": "{v!r} contains a line break",
-    "formula": "{v!r} starts with {c!r}, which a spreadsheet may run as a formula",
-    "full-width": "{v!r} contains full-width characters",
-    "nfc": "{v!r} is not NFC-normalised",
+    "whitespace": "{v} has leading or trailing whitespace",
+    "line-break": "{v} contains a line break",
+    "control-character": "{v} contains {c} at position {p}, a control character",
+    "bidi-control": "{v} contains {c} at position {p}, which reorders the text around it",
+    "look-alike": "{v} mixes alphabets: {c} at position {p} looks like a Latin letter",
+    "formula": "{v} starts with {c}, which a spreadsheet may run as a formula",
+    "full-width": "{v} contains full-width characters",
+    "nfc": "{v} is not NFC-normalised",
 }
 
 
-@implements("whitespace", "line-break", "formula", "full-width", "nfc")
+def message(rule: str, value: str) -> str:
+    """The problem's message for a cell, naming the character at fault where there is one."""
+    if rule in ("control-character", "bidi-control", "look-alike"):
+        if rule == "look-alike":
+            position, char = look_alike(value) or (0, "?")
+        else:
+            at_fault = _is_control if rule == "control-character" else BIDI.__contains__
+            position, char = next(
+                ((i, c) for i, c in enumerate(value, start=1) if at_fault(c)), (0, "?")
+            )
+        return _MESSAGES[rule].format(v=shown(value), c=character(char), p=position)
+    if rule == "formula":
+        starter = repr(value[:1])
+        if (start := formula_start(value)) is not None:
+            first, reads, hidden = start
+            starter = repr(first) if first == reads else f"{first!r} (read as {reads!r})"
+            if hidden:
+                starter += f" after the invisible {character(hidden[0])}"
+        return _MESSAGES[rule].format(v=shown(value), c=starter)
+    return _MESSAGES[rule].format(v=shown(value))
+
+
+def _is_control(char: str) -> bool:
+    code = ord(char)
+    return (code < 0x20 and char not in "\t\n\r") or 0x7F <= code <= 0x9F
+
+
+@implements(
+    "whitespace",
+    "line-break",
+    "control-character",
+    "formula",
+    "full-width",
+    "bidi-control",
+    "look-alike",
+    "nfc",
+)
 def check_hygiene(table: Table, report: Report) -> None:
     fields = table.resource.fields
     if len(table) * len(fields) > 1_000_000:
@@ -131,13 +254,9 @@ def check_hygiene(table: Table, report: Report) -> None:
             for row, value in zip(rows, cells, strict=True):
                 report.error(
                     rule,
-                    _MESSAGES[rule].format(v=_short(value), c=value[:1]),
+                    message(rule, value),
                     path=table.path,
                     line=int(table.lines[row]),
                     field=name,
                 )
             table.mark(name, rows)
-
-
-def _short(value: str, limit: int = 40) -> str:
-    return value if len(value) <= limit else value[: limit - 1] + "…"

@@ -24,8 +24,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..problems.catalogue import implements
-from ..problems.report import Report
+from ..problems.report import Report, shown
 from ..tableschema.csvio import Table
+from ..tableschema.files import CAPTURE_LIMIT, Refused, read_confined
 
 _SPACE = re.compile(r"\s+")
 _NUMBER_TOKEN = re.compile(r"[0-9]+(?:\.[0-9]+)?")
@@ -131,17 +132,13 @@ def load_archive(sources: Table, archive: Path, report: Report) -> dict[str, Cap
         if not (source_id and name and expected):
             continue  # no capture named, or no hash to trust it by (rule archive-pair)
         where = {"path": sources.path, "line": int(sources.lines[row])}
-        file = archive / name
-        try:
-            actual = file_sha256(file)
-        except OSError:
-            report.error(
-                "archive-missing",
-                f"{name} is not in the archive",
-                field="archive",
-                **where,
-            )
+        try:  # confined: no '..', link, FIFO or oversized file; never a file outside the archive
+            data = read_confined(archive, name, CAPTURE_LIMIT, "the archive directory")
+        except Refused as refused:
+            rule, message = _refused_capture(name, refused)
+            report.error(rule, message, field="archive", **where)
             continue
+        actual = hashlib.sha256(data).hexdigest()
         if actual != expected:
             report.error(
                 "archive-hash",
@@ -150,10 +147,19 @@ def load_archive(sources: Table, archive: Path, report: Report) -> dict[str, Cap
                 **where,
             )
             continue
-        raw = file.read_bytes().decode("utf-8", errors="replace")
+        raw = data.decode("utf-8", errors="replace")
         paragraphs = [fold(line) for line in raw.splitlines() if line.strip()]
         texts[source_id] = Capture(fold(raw), paragraphs)
     return texts
+
+
+def _refused_capture(name: str, refused: Refused) -> tuple[str, str]:
+    """(rule, message) for a capture that cannot be read: missing, unreadable or unsafe."""
+    if refused.kind == "missing":
+        return "archive-missing", f"{name} is not in the archive"
+    if refused.kind == "unreadable":
+        return "archive-missing", f"{shown(name)} cannot be read: {refused.reason}"
+    return "unsafe-path", f"{shown(name)} {refused.reason}; not read"
 
 
 @implements("body-anchors")

@@ -1,10 +1,18 @@
-"""Rendering a report as text (people), JSON (programs) or GitHub workflow annotations."""
+"""Rendering a report as text (people), JSON (programs) or GitHub workflow annotations.
+
+Every value a report line shows (a cell in a message, a file name, a field name) comes from
+the package, so every renderer escapes what a terminal or CI runner would act on instead of
+showing (:func:`~gongbao.problems.report.printable`): a value cannot clear the screen, print
+a fake "valid" line or a fake annotation, or reorder text with bidi controls. JSON keeps
+every value exact (those characters become ``\\uXXXX`` escapes of the same string).
+"""
 
 from __future__ import annotations
 
 import json
+import re
 
-from ..problems.report import Problem, Report
+from ..problems.report import Problem, Report, printable
 
 
 def _location(problem: Problem) -> str:
@@ -13,8 +21,11 @@ def _location(problem: Problem) -> str:
 
 
 def text_line(problem: Problem) -> str:
+    """``file:line: field: rule: message (hint)``, one line whatever the values hold."""
     prefix = "" if problem.severity == "error" else "warning: "
-    return f"{_location(problem)}: {problem.rule}: {prefix}{problem.message} ({problem.hint})"
+    return printable(
+        f"{_location(problem)}: {problem.rule}: {prefix}{problem.message} ({problem.hint})"
+    )
 
 
 def summary(report: Report) -> str:
@@ -36,6 +47,10 @@ def render_text(report: Report) -> str:
     return "\n".join([*(text_line(p) for p in report.sorted()), summary(report)]) + "\n"
 
 
+# What json.dumps leaves raw (it escapes only C0): DEL, C1, separators, bidi controls.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
 def render_json(report: Report) -> str:
     payload = {
         "valid": report.valid,
@@ -45,10 +60,14 @@ def render_json(report: Report) -> str:
         "notes": report.notes,
         "problems": [p.to_dict() for p in report.sorted()],
     }
-    return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    text = json.dumps(payload, ensure_ascii=False, indent=2)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
 def _escape(value: str, *, prop: bool = False) -> str:
+    """A value in a workflow command: control characters made visible, then GitHub's own
+    escapes (% CR LF; also : and , in a property), so no value ends or starts a command."""
+    value = printable(value)
     value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     return value.replace(":", "%3A").replace(",", "%2C") if prop else value
 

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..problems.catalogue import implements
-from ..problems.report import Report
+from ..problems.report import Report, brief, shown
 from ..tableschema.csvio import Table
 from ..tableschema.package import Field
 
@@ -52,11 +52,11 @@ def _length_message(word: str, limit: int, value: str | None) -> str:
 
 
 def _range_message(word: str, bound: object, value: str | None) -> str:
-    return f"{value} is {word} {bound}"
+    return f"{brief(value)} is {word} {bound}"
 
 
 def _reference_message(target: str, value: str | None) -> str:
-    return f"{value!r} is not in {target}"
+    return f"{shown(value)} is not in {target}"
 
 
 def _check_type(table: Table, field: Field, report: Report) -> pa.ChunkedArray:
@@ -72,7 +72,7 @@ def _check_type(table: Table, field: Field, report: Report) -> pa.ChunkedArray:
             field.name,
             _to_mask(parsed.bad),
             "type",
-            lambda v: f"{v!r} is not {word}",
+            lambda v: f"{shown(v)} is not {word}",
         )
     return parsed.typed
 
@@ -91,13 +91,18 @@ def _check_constraints(table: Table, field: Field, typed: pa.ChunkedArray, repor
         allowed = [str(v) for v in constraints["enum"]]
         bad = _to_mask(pc.and_(present, pc.invert(pc.is_in(column, value_set=pa.array(allowed)))))
         listing = ", ".join(allowed)
-        _flag(table, report, name, bad, "enum", lambda v: f"{v!r} is not one of: {listing}")
+        _flag(table, report, name, bad, "enum", lambda v: f"{shown(v)} is not one of: {listing}")
     if "pattern" in constraints:
         pattern = constraints["pattern"]
         matches = table.elementwise(name, lambda v: pc.match_substring_regex(v, f"^(?:{pattern})$"))
         bad = _to_mask(pc.and_(present, pc.invert(matches)))
         _flag(
-            table, report, name, bad, "pattern", lambda v: f"{v!r} does not match pattern {pattern}"
+            table,
+            report,
+            name,
+            bad,
+            "pattern",
+            lambda v: f"{shown(v)} does not match pattern {pattern}",
         )
     for key, op, word in (
         ("minLength", pc.less, "shorter than"),
@@ -173,10 +178,10 @@ def _check_unique(table: Table, names: list[str], report: Report, rule: str) -> 
     rows = np.flatnonzero(duplicated & table.unreported(names[0]))
     for row in rows:
         value = values.iloc[row]
-        shown = value.replace("\x1f", ", ")
+        written = brief(value.replace("\x1f", ", "))
         report.error(
             rule,
-            f"({label}) = ({shown}) already appears on line {table.lines[first[row]]}",
+            f"({label}) = ({written}) already appears on line {table.lines[first[row]]}",
             path=table.path,
             line=int(table.lines[row]),
             field=names[0],

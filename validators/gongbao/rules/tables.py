@@ -114,6 +114,11 @@ def _metric_attr(frames: Frames, df: pd.DataFrame, attr: str) -> pd.Series:
     return df[helper]
 
 
+def _set_together(df: pd.DataFrame, first: str, second: str) -> pd.Series:
+    """True where both cells are set or both are empty (a pair of fields that go together)."""
+    return _ok(df[first].isna() == df[second].isna())
+
+
 def _arrow(series: pd.Series) -> pyarrow.ChunkedArray | pyarrow.Array:
     array = series.array
     if hasattr(array, "__arrow_array__"):  # pyarrow-backed: no copy
@@ -235,7 +240,7 @@ def _water_class(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
     reads=("change",),
 )
 def _change_unit(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
-    return _ok(df["change"].isna() == df["change_unit"].isna())
+    return _set_together(df, "change", "change_unit")
 
 
 @rule(
@@ -300,7 +305,7 @@ def _web_source(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
     reads=("archive",),
 )
 def _archive_pair(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
-    return _ok(df["archive"].isna() == df["archive_sha256"].isna())
+    return _set_together(df, "archive", "archive_sha256")
 
 
 # -- dates and years everywhere ------------------------------------------------------------

@@ -17,9 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..problems.report import Report
+from ..problems.report import Report, printable, shown
 from ..rules.provenance import QUOTE_FIELDS, fold, in_order, quote_in, segments
-from ..tableschema.csvio import Table, read_table
+from ..tableschema.csvio import read_tables
 from ..tableschema.package import read_package
 
 
@@ -59,12 +59,6 @@ class Finding:
         return self.status in ("unreachable", "changed")
 
 
-def shown(value: str, limit: int = 60) -> str:
-    """A value as printed in a report line: control characters escaped, long values cut."""
-    text = value.encode("unicode_escape").decode("ascii") if not value.isprintable() else value
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _width_fold(text: str) -> str:
     return fold(unicodedata.normalize("NFKC", text))
 
@@ -73,11 +67,7 @@ def sources_of(path: Path) -> tuple[str, list[SourceRow]]:
     """The package's sources with the quotes that rest on each (read with the strict reader)."""
     report = Report()
     package = read_package(path, report)
-    tables: dict[str, Table] = {}
-    for name, resource in package.resources.items():
-        table = read_table(resource, report)
-        if table is not None:
-            tables[name] = table
+    tables = read_tables(package, report)
     if report.errors or "sources" not in tables:
         from ..errors import UsageError
 
@@ -142,21 +132,22 @@ def lines_of(sources_path: str, finding: Finding) -> list[str]:
     row = finding.source
     total = len(row.quotes)
     found = total - len(finding.missing) - len(finding.width_only)
-    head = f"{sources_path}:{row.line}: {shown(row.source_id)}: {finding.status}"
+    head = f"{sources_path}:{row.line}: {printable(row.source_id)}: {finding.status}"
     if finding.status in ("unreachable", "not-checked"):
-        lines = [f"{head}: {shown(finding.detail, 300)}"]
+        lines = [f"{head}: {printable(finding.detail)}"]
     else:
-        moved = f"{shown(finding.detail, 300)}; " if finding.detail else ""
-        url = shown(row.url or "", 200)
-        lines = [f"{head}: {moved}{found} of {total} quotes found at {url}"]
+        moved = f"{printable(finding.detail)}; " if finding.detail else ""
+        lines = [f"{head}: {moved}{found} of {total} quotes found at {printable(row.url or '')}"]
     for quote in finding.missing:
         lines.append(
-            f"{quote.path}:{quote.line}: {quote.field}: not on the page of {shown(row.source_id)}: "
+            f"{quote.path}:{quote.line}: {quote.field}: not on the page of "
+            f"{printable(row.source_id)}: "
             f"{shown(quote.quote)}"
         )
     for quote in finding.width_only:
         lines.append(
-            f"{quote.path}:{quote.line}: {quote.field}: on the page of {shown(row.source_id)} only "
+            f"{quote.path}:{quote.line}: {quote.field}: on the page of "
+            f"{printable(row.source_id)} only "
             f"with full-width and half-width forms swapped: {shown(quote.quote)}"
         )
     return lines

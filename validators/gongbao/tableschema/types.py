@@ -225,7 +225,6 @@ TYPES: dict[str, FieldType] = {
         ),
     )
 }
-SUPPORTED = tuple(TYPES)
 
 
 def to_pandas(table: pa.Table, fields: list[Field], categorical: bool = False) -> Any:
