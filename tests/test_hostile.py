@@ -35,6 +35,14 @@ CANARY = "CANARY-5f1e-never-print-me"
 IND = "data/indicators.csv"
 TARGETS = "data/targets.csv"
 LEFT_UNCHANGED = "1 file(s) left unchanged: fix the problems above, then run gongbao fmt"
+_RESOURCES = [
+    entry["name"]
+    for entry in json.loads((Path(__file__).parents[1] / "datapackage.json").read_text("utf-8"))[
+        "resources"
+    ]
+]
+T_AT = _RESOURCES.index("targets")  # the position of 'targets' in the shipped descriptor
+TABLES = len(_RESOURCES)
 
 
 def problem(where: str, field: str, rule: str, message: str) -> str:
@@ -338,7 +346,7 @@ def _huge_cell(scene: Scene) -> int:
         scene.file("data/parties.csv"),
         "evidence",
         "长" * 200_000,
-        agreement_id="chengdu-chongqing-eco-env-special-work-mechanism",
+        agreement_id="chengdu-chongqing-key-basin-water-eco-env-plan",
         org_id="chongqing-eco-env-bureau",
     )
 
@@ -479,7 +487,7 @@ CASES = [
         1,
         lambda scene, paths: [
             *_symlinked_dir_lines(scene, paths),
-            "10 file(s) left unchanged: fix the problems above, then run gongbao fmt",
+            f"{TABLES} file(s) left unchanged: fix the problems above, then run gongbao fmt",
         ],
         unchanged=True,
     ),
@@ -711,7 +719,8 @@ CASES = [
         _at(
             "datapackage.json",
             "descriptor",
-            "resources[8] has the name 'targets\\x1b[2J': a name is lower-case letters, digits, "
+            f"resources[{T_AT}] has the name 'targets\\x1b[2J': a name is lower-case letters, "
+            "digits, "
             "'.', '-' and '_'",
             "name",
         ),
@@ -733,7 +742,8 @@ CASES = [
         _at(
             "datapackage.json",
             "descriptor",
-            "resources[10] is named 'targets', like resources[8]: each name may be used once; "
+            f"resources[{TABLES}] is named 'targets', like resources[{T_AT}]: each name may be "
+            "used once; "
             "this one is not read",
             "name",
         ),

@@ -546,6 +546,8 @@ def test_search_finds_two_chinese_characters_and_english_words(built: Built) -> 
             "sc-cq-air-pollution-agreement-2020",
             "sc-cq-hazardous-waste-whitelist-mechanism-2020",  # "... the agreement ..." in its note
             "sc-cq-upper-yangtze-eco-env-agreement",
+            "suizhou-xiang-shi-sui-shen-green-integration-decision-2021",  # parent_agreement_id
+            "xiang-shi-sui-shen-territorial-spatial-plan",  # in its note
             "yangtze-estuary-hangzhou-bay-coastal-waters-agreement",
         ]
         assert _search(db, "agreements", "agreement_id", "agreement") == agreement
@@ -603,30 +605,49 @@ def test_datasette_metadata(built: Built) -> None:
         assert tables[name]["fts_table"] == f"{name}_fts" and tables[name]["fts_pk"] == "rowid"
     assert {name: t.get("facets") for name, t in tables.items() if name in package.resources} == {
         "sources": ["publisher"],
+        "levels": None,
+        "division_types": None,
         "jurisdictions": ["level"],
-        "organizations": ["org_type", "jurisdiction_code"],
-        "agreements": ["region", "instrument_type", "status"],
+        "regions": ["kind"],
+        "region_members": ["basis"],
+        "org_types": None,
+        "organizations": ["org_type", "level", "jurisdiction_code"],
+        "organization_aliases": ["kind"],
+        "memberships": ["role", "attribution", "attribution_basis"],
+        "instrument_types": ["kind"],
+        "agreements": ["region_id", "instrument_type", "status"],
+        "agreement_events": [
+            "status",
+            "date_earliest_basis",
+            "date_latest_basis",
+            "event_relation",
+        ],
+        "agreement_scope": ["basis"],
+        "collective_terms": None,
         "parties": ["attribution", "role"],
         "mechanism_types": None,
-        "mechanisms": ["mechanism"],
+        "commitments": ["mechanism"],
+        "commitment_parties": ["role", "attribution", "attribution_basis"],
         "metrics": ["unit"],
         "targets": ["metric", "comparator"],
         "indicators": ["metric", "year", "jurisdiction_code"],
     }
-    assert {name: t.get("label_column") for name, t in tables.items()} == {
+    labelled = {  # a label column where the table has an English name or label
         "sources": "title_en",
+        "levels": "label_en",
+        "division_types": "label_en",
         "jurisdictions": "name_en",
+        "regions": "label_en",
+        "org_types": "label_en",
         "organizations": "name_en",
+        "instrument_types": "label_en",
         "agreements": "title_en",
-        "parties": None,
+        "collective_terms": "label_en",
         "mechanism_types": "label_en",
-        "mechanisms": None,
         "metrics": "label_en",
-        "targets": None,
-        "indicators": None,
-        "_tables": None,
-        "_columns": None,
-        "_changes": None,
+    }
+    assert {name: t.get("label_column") for name, t in tables.items()} == {
+        name: labelled.get(name) for name in tables
     }
     assert [name for name, t in tables.items() if t.get("hidden")] == [
         "_tables",
@@ -679,7 +700,8 @@ def test_instruments_of_a_province_lists_partners_stated_and_inferred(built: Bui
         db.close()
     parties = _csv_rows(built.root, built.package, "parties")
     organizations = _csv_rows(built.root, built.package, "organizations")
-    in_sichuan = {o[0] for o in organizations if o[3] == "510000"}  # no city of Sichuan yet
+    code_at = built.package.resource("organizations").field_names.index("jurisdiction_code")
+    in_sichuan = {o[0] for o in organizations if o[code_at] == "510000"}  # no city of Sichuan yet
     assert in_sichuan == {"sichuan-eco-env-dept", "sichuan-natural-resources-dept"}
     sichuan = sorted({p[0] for p in parties if p[1] in in_sichuan})
     assert sorted(r["agreement_id"] for r in by_name) == sichuan
@@ -690,7 +712,14 @@ def test_instruments_of_a_province_lists_partners_stated_and_inferred(built: Bui
         "Department of Ecology and Environment of Sichuan Province [Sichuan]: participant, inferred"
     )
     assert air["partners"] == (
-        "Chongqing Municipal Ecology and Environment Bureau [Chongqing]: participant, stated"
+        "Chongqing Municipal Ecology and Environment Bureau [Chongqing]: participant, inferred"
+    )
+    signed = next(r for r in by_name if r["agreement_id"] == "sc-cq-air-pollution-agreement-2020")
+    assert signed["province_parties"] == (
+        "Department of Ecology and Environment of Sichuan Province [Sichuan]: signatory, stated"
+    )
+    assert signed["partners"] == (
+        "Chongqing Municipal Ecology and Environment Bureau [Chongqing]: signatory, stated"
     )
     assert air["article"] == "http://difang.gmw.cn/cq/2020-04/02/content_33708588.htm"
 
@@ -737,20 +766,26 @@ def test_changes_since_the_previous_release(built: Built, gongbao, package: Path
         for row in _csv_rows(built.root, built.package, "indicators")
         if row[0] == "cq-2019-good-air-days"
     )
+    # a mechanism type goes, with the commitments of that type (none has a party row)
+    commitments = _csv_rows(built.root, built.package, "commitments")
+    with_parties = {row[0] for row in _csv_rows(built.root, built.package, "commitment_parties")}
     path = package / "data/mechanism_types.csv"
     header, *rows = read_rows(path)
-    removed = rows[0][0]
-    text = io.StringIO()
-    csv.writer(text, lineterminator="\n").writerows([header, *rows[1:]])
-    path.write_text(text.getvalue(), encoding="utf-8")
-    (package / "data/mechanisms.csv").write_text(
-        "\n".join(
-            line
-            for line in (package / "data/mechanisms.csv").read_text(encoding="utf-8").split("\n")
-            if f",{removed}," not in line
-        ),
-        encoding="utf-8",
+    removed = next(
+        m[0]
+        for m in rows
+        if any(c[2] == m[0] for c in commitments)
+        and not any(c[2] == m[0] and c[0] in with_parties for c in commitments)
     )
+    gone = sorted(c[0] for c in commitments if c[2] == removed)
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows([header, *(r for r in rows if r[0] != removed)])
+    path.write_text(text.getvalue(), encoding="utf-8")
+    path = package / "data/commitments.csv"
+    header, *rows = read_rows(path)
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows([header, *(r for r in rows if r[0] not in gone)])
+    path.write_text(text.getvalue(), encoding="utf-8")
     result = gongbao(
         "release",
         package,
@@ -764,19 +799,11 @@ def test_changes_since_the_previous_release(built: Built, gongbao, package: Path
         changes = db.execute('SELECT * FROM "_changes" ORDER BY rowid').fetchall()
     finally:
         db.close()
-    gone_mechanisms = [
-        (row[0], row[1])
-        for row in _csv_rows(built.root, built.package, "mechanisms")
-        if row[1] == removed
-    ]
     version = built.package.version
-    assert gone_mechanisms  # the removed type was in use
+    assert gone  # the removed type was in use
     assert changes == [  # in table order, then by key
         (version, "mechanism_types", removed, "removed", None, None, None),
-        *(
-            (version, "mechanisms", f"{a},{m}", "removed", None, None, None)
-            for a, m in sorted(gone_mechanisms)
-        ),
+        *((version, "commitments", c, "removed", None, None, None) for c in gone),
         (version, "indicators", "cq-2019-good-air-days", "changed", "note", old_note, "Reread."),
     ]
     meta = json.loads((tmp_path / "out" / "datasette.json").read_text(encoding="utf-8"))
@@ -814,20 +841,60 @@ def _cells(book: Any, sheet: str, column: str, value: Any) -> dict[str, Any]:
 
 LABELS = {  # the grey label columns: table -> [(label column, after code column)]
     "sources": [],
-    "jurisdictions": [("parent_name_en", "parent_code")],
-    "organizations": [("jurisdiction_name_en", "jurisdiction_code")],
-    "agreements": [("source_title_en", "source_id")],
+    "levels": [],
+    "division_types": [("level_label_en", "level")],
+    "jurisdictions": [
+        ("parent_name_en", "parent_code"),
+        ("level_label_en", "level"),
+        ("division_type_label_en", "division_type"),
+    ],
+    "regions": [("parent_region_label_en", "parent_region_id")],
+    "region_members": [
+        ("region_label_en", "region_id"),
+        ("jurisdiction_name_en", "jurisdiction_code"),
+        ("source_title_en", "source_id"),
+    ],
+    "org_types": [],
+    "organizations": [
+        ("org_type_label_en", "org_type"),
+        ("level_label_en", "level"),
+        ("jurisdiction_name_en", "jurisdiction_code"),
+        ("region_label_en", "region_id"),
+        ("parent_org_name_en", "parent_org_id"),
+        ("source_title_en", "source_id"),
+    ],
+    "organization_aliases": [("org_name_en", "org_id"), ("source_title_en", "source_id")],
+    "memberships": [
+        ("body_org_name_en", "body_org_id"),
+        ("member_org_name_en", "member_org_id"),
+        ("source_title_en", "source_id"),
+    ],
+    "instrument_types": [],
+    "agreements": [
+        ("instrument_type_label_en", "instrument_type"),
+        ("region_label_en", "region_id"),
+        ("parent_agreement_title_en", "parent_agreement_id"),
+        ("source_title_en", "source_id"),
+    ],
+    "agreement_events": [("agreement_title_en", "agreement_id"), ("source_title_en", "source_id")],
+    "agreement_scope": [
+        ("agreement_title_en", "agreement_id"),
+        ("jurisdiction_name_en", "jurisdiction_code"),
+        ("source_title_en", "source_id"),
+    ],
+    "collective_terms": [],
     "parties": [
         ("agreement_title_en", "agreement_id"),
         ("org_name_en", "org_id"),
         ("source_title_en", "source_id"),
     ],
     "mechanism_types": [],
-    "mechanisms": [
+    "commitments": [
         ("agreement_title_en", "agreement_id"),
         ("mechanism_label_en", "mechanism"),
         ("source_title_en", "source_id"),
     ],
+    "commitment_parties": [("org_name_en", "org_id"), ("source_title_en", "source_id")],
     "metrics": [],
     "targets": [
         ("agreement_title_en", "agreement_id"),
@@ -918,26 +985,36 @@ def test_xlsx_text_columns_stay_text_and_read_comfortably(built: Built) -> None:
     book = load_workbook(built.out / "gongbao.xlsx")
     sheet = book["jurisdictions"]
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:F{sheet.max_row}"
+    assert sheet.auto_filter.ref == f"A1:L{sheet.max_row}"
     assert sheet.column_dimensions["A"].number_format == "@"  # the code column's style
+    # the widest value or header + 2, at least 8, at most 50; a Chinese character counts 2
     assert {k: round(d.width) for k, d in sheet.column_dimensions.items() if d.width} == {
         "A": 8,  # code: 6 digits, at least 8
         "B": 16,  # name_zh: 中华人民共和国 is 7 wide characters, 14 columns, + 2
-        "C": 11,  # name_en: Chongqing + 2
-        "D": 12,
-        "E": 13,
-        "F": 16,
+        "C": 13,  # name_en: Shennongjia + 2
+        "D": 10,  # short_zh: its header
+        "E": 9,  # abbr_zh: its header
+        "F": 12,  # level: prefecture
+        "G": 18,  # level_label_en
+        "H": 19,  # division_type: forestry_district
+        "I": 24,  # division_type_label_en: its header
+        "J": 13,  # parent_code: its header
+        "K": 16,  # parent_name_en: its header
+        "L": 50,  # note: long notes stop at the limit
     }
     agreements = book["agreements"]
     header = [c.value for c in agreements[1]]
     evidence = agreements.column_dimensions[chr(ord("A") + header.index("evidence"))]
     assert evidence.width == 50  # long quotes stop at the limit
     with zipfile.ZipFile(built.out / "gongbao.xlsx") as archive:
-        xml = archive.read("xl/worksheets/sheet4.xml").decode("utf-8")  # jurisdictions
+        # the about and columns sheets come first
+        number = list(book.sheetnames).index("jurisdictions") + 1
+        xml = archive.read(f"xl/worksheets/sheet{number}.xml").decode("utf-8")
     rows = sheet.max_row
+    text = " ".join(f"{c}2:{c}{rows}" for c in "ABCDEFGHIJKL")  # every column holds text
     assert xml.endswith(
-        f'<ignoredErrors><ignoredError sqref="A2:A{rows} B2:B{rows} C2:C{rows} D2:D{rows} '
-        f'E2:E{rows} F2:F{rows}" numberStoredAsText="1"/></ignoredErrors></worksheet>'
+        f'<ignoredErrors><ignoredError sqref="{text}" numberStoredAsText="1"/></ignoredErrors>'
+        "</worksheet>"
     )
 
 

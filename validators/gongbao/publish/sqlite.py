@@ -50,10 +50,10 @@ METADATA = "datasette.json"
 FACETS = {
     "sources": ["publisher"],
     "jurisdictions": ["level"],
-    "organizations": ["org_type", "jurisdiction_code"],
-    "agreements": ["region", "instrument_type", "status"],
+    "organizations": ["org_type", "level", "jurisdiction_code"],
+    "agreements": ["region_id", "instrument_type", "status"],
     "parties": ["attribution", "role"],
-    "mechanisms": ["mechanism"],
+    "commitments": ["mechanism"],
     "metrics": ["unit"],
     "targets": ["metric", "comparator"],
     "indicators": ["metric", "year", "jurisdiction_code"],
