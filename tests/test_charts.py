@@ -41,6 +41,7 @@ def test_links_are_stated_only_when_the_source_names_both_sides(repo: Path) -> N
 def test_planned_instruments_are_kept_apart_and_undated_ones_are_drawn(repo: Path) -> None:
     agreements = _rows(repo, "agreements")
     inputs = charts.timeline_inputs(repo)
+
     def dated(a: dict[str, str]) -> bool:  # a date with its year (XXXX-10-27 has none)
         return bool(a["date"]) and not a["date"].startswith("XXXX")
 

@@ -784,7 +784,9 @@ def test_changes_since_the_previous_release(built: Built, gongbao, package: Path
     path = package / "data/commitments.csv"
     header, *rows = read_rows(path)
     text = io.StringIO()
-    csv.writer(text, lineterminator="\n").writerows([header, *(r for r in rows if r[0] not in gone)])
+    csv.writer(text, lineterminator="\n").writerows(
+        [header, *(r for r in rows if r[0] not in gone)]
+    )
     path.write_text(text.getvalue(), encoding="utf-8")
     result = gongbao(
         "release",
