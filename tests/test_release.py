@@ -545,6 +545,7 @@ def test_search_finds_two_chinese_characters_and_english_words(built: Built) -> 
         agreement = [
             "sc-cq-air-pollution-agreement-2020",
             "sc-cq-hazardous-waste-whitelist-mechanism-2020",  # "... the agreement ..." in its note
+            "sc-cq-six-rivers-eco-corridor-plan-2021-2035",  # parent_agreement_id in its note
             "sc-cq-upper-yangtze-eco-env-agreement",
             "suizhou-xiang-shi-sui-shen-green-integration-decision-2021",  # parent_agreement_id
             "xiang-shi-sui-shen-territorial-spatial-plan",  # in its note

@@ -16,6 +16,20 @@ from conftest import copy_package
 from csvedit import find_row, read_rows, set_cell
 
 SOURCES = "data/sources.csv"
+HBRB = "hbrb-2025-12-07"
+
+
+def quotes_of(package: Path, source_id: str) -> int:
+    """Quoted cells (evidence, antecedent) that cite a source, counted from the CSV files."""
+    count = 0
+    for path in sorted((package / "data").glob("*.csv")):
+        header, *rows = read_rows(path)
+        quoted = [i for i, name in enumerate(header) if name in ("evidence", "antecedent")]
+        if "source_id" not in header:
+            continue
+        at = header.index("source_id")
+        count += sum(1 for row in rows if row[at] == source_id for i in quoted if row[i])
+    return count
 
 
 def _quotes(package: Path, source_id: str) -> list[str]:
@@ -207,7 +221,7 @@ def test_offline_the_check_lists_tiers(gongbao, web_package):
     line, _ = find_row(web_package / SOURCES, source_id="hbrb-2025-12-07")
     assert result.code == 0
     assert (
-        f"{SOURCES}:{line}: hbrb-2025-12-07: web-only: 26 quotes; "
+        f"{SOURCES}:{line}: hbrb-2025-12-07: web-only: {quotes_of(web_package, HBRB)} quotes; "
         "http://cn.caiding5.cn/news/54171.html"
     ) in result.out.splitlines()
 
@@ -264,14 +278,16 @@ def test_a_web_source_with_correct_quotes_passes_with_its_quotes_listed_unchecke
     result = validate(web_package, "--archive", archive)
     assert result.code == 0, result.out
     warning = (
-        f"{SOURCES}:{line}: archive: quote-unchecked: warning: 26 quotes of source "
+        f"{SOURCES}:{line}: archive: quote-unchecked: warning: {quotes_of(web_package, HBRB)} "
+        "quotes of source "
         "hbrb-2025-12-07 were not checked offline: no capture "
         "(http://cn.caiding5.cn/news/54171.html) (check them online (gongbao sources check "
         "--online), or capture the page into the archive (gongbao sources capture) and fill "
         "archive)"
     )
     assert result.problems == [warning]
-    assert "  4. Provenance: passed; 26 quotes on 1 web-only source not checked offline" in (
+    count = quotes_of(web_package, HBRB)
+    assert f"  4. Provenance: passed; {count} quotes on 1 web-only source not checked offline" in (
         result.out.splitlines()
     )
 
@@ -281,7 +297,8 @@ def test_with_require_archive_the_same_web_source_fails(validate, web_package, a
     result = validate(web_package, "--archive", archive, "--require-archive")
     assert result.code == 1
     assert result.errors == [
-        f"{SOURCES}:{line}: archive: quote-unchecked: 26 quotes of source hbrb-2025-12-07 were "
+        f"{SOURCES}:{line}: archive: quote-unchecked: {quotes_of(web_package, HBRB)} quotes of "
+        "source hbrb-2025-12-07 were "
         "not checked offline: no capture (http://cn.caiding5.cn/news/54171.html) (check them "
         "online (gongbao sources check --online), or capture the page into the archive "
         "(gongbao sources capture) and fill archive)"

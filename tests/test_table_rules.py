@@ -97,6 +97,7 @@ def _errors(result) -> list[tuple[str, str]]:
 
 INITIATIVE = {"agreement_id": "wh-cs-nc-eco-env-cooperation-initiative-2025"}
 OPINION = {"agreement_id": "sc-cq-territorial-eco-restoration-opinion"}
+AIR_PLAN = {"agreement_id": "chengdu-chongqing-regional-air-pollution-plan"}  # no child
 SPATIAL_PLAN = {"agreement_id": "xiang-shi-sui-shen-territorial-spatial-plan"}
 
 
@@ -126,11 +127,11 @@ def test_agreement_date_not_after_published(validate, package):
 
 
 def test_a_published_bound_is_the_publication_date(validate, package):
-    line = set_cell(_agreements(package), "date_latest", "2021-06-24", **OPINION)
+    line = set_cell(_agreements(package), "date_latest", "2020-04-01", **AIR_PLAN)
     out = assert_reported(
         validate(package), "data/agreements.csv", line, "date_latest", "date-after-published"
     )
-    assert "has basis 'published', but the source's published date is 2021-06-25" in out
+    assert "has basis 'published', but the source's published date is 2020-04-02" in out
 
 
 @pytest.mark.parametrize(
@@ -182,17 +183,18 @@ def test_a_month_day_without_its_year(validate, package):
     path = _agreements(package)
     _set(
         path,
-        OPINION,
-        date="XXXX-06-20",
-        date_latest="2021-06-20",
+        INITIATIVE,
+        date="XXXX-12-05",
+        date_earliest="",
+        date_earliest_basis="unbounded",
         date_latest_basis="month_day",
     )
     assert validate(package).code == 0
-    line = set_cell(path, "date_latest", "2020-06-20", **OPINION)
+    line = set_cell(path, "date_latest", "2024-12-05", **INITIATIVE)
     out = assert_reported(
         validate(package), "data/agreements.csv", line, "date_latest", "date-stated-bounds"
     )
-    assert "is not the last 06-20 on or before the source's date 2021-06-25: 2021-06-20" in out
+    assert "is not the last 12-05 on or before the source's date 2025-12-07: 2025-12-05" in out
 
 
 @pytest.mark.parametrize(
