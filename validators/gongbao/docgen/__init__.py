@@ -1,7 +1,8 @@
 """``gongbao docs [PATH] [--check]``: the parts of the documentation that are generated.
 
-* README.md, between markers: the data dictionary (:mod:`.dictionary`, from the schemas) and
-  the rule table (:mod:`.rules`, from running every rule's example).
+* README.md, between markers: the coverage tables (:mod:`.coverage`, counted from the data),
+  the data dictionary (:mod:`.dictionary`, from the schemas) and the rule table
+  (:mod:`.rules`, from running every rule's example).
 * CONTRIBUTING.md, between markers: the rule families with their rules (:mod:`.rules`).
 * Two SVG charts drawn from the data (:mod:`.charts`).
 
@@ -21,7 +22,7 @@ from ..data import DataError, open_package
 from ..errors import Exit, UsageError
 from ..tableschema.csvio import write_atomically
 from ..tableschema.package import Package
-from . import charts, dictionary, markdown, rules
+from . import charts, coverage, dictionary, markdown, rules
 
 README = "README.md"
 CONTRIBUTING = "CONTRIBUTING.md"
@@ -39,6 +40,7 @@ class Region:
 
 
 REGIONS = [
+    Region(README, coverage.REGION, coverage.WHAT, coverage.SOURCES),
     Region(README, dictionary.REGION, dictionary.WHAT, dictionary.SOURCES),
     Region(README, rules.TABLE_REGION, rules.TABLE_WHAT, "the rule catalogue and its examples"),
     Region(CONTRIBUTING, rules.FAMILIES_REGION, rules.FAMILIES_WHAT, "the rule catalogue"),
@@ -83,6 +85,7 @@ def _sections(package: Package, directory: Path) -> dict[str, str]:
     """Region name -> its generated Markdown. The rule table runs every example (slow)."""
     messages = rules.example_messages(rules.example_outcomes(directory))
     return {
+        coverage.REGION: coverage.coverage_section(package),
         dictionary.REGION: dictionary.data_dictionary(package),
         rules.TABLE_REGION: rules.rule_table(messages),
         rules.FAMILIES_REGION: rules.family_list(),
