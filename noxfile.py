@@ -80,7 +80,9 @@ def tests(session: nox.Session) -> None:
     suite runs on every core (pytest-xdist): coverage's tracer doubles its time on one.
     """
     install(session, "test")
-    _pytest(session, "-n", "auto", "-m", "not slow", "--cov", "--cov-report=term")
+    _pytest(
+        session, "-n", "auto", "--dist", "loadgroup", "-m", "not slow", "--cov", "--cov-report=term"
+    )
 
 
 @nox.session(python=PYTHON)
@@ -101,14 +103,14 @@ def tests_lowest(session: nox.Session) -> None:
         "import numpy, pandas, pyarrow; print(numpy.__version__, "
         "pandas.__version__, pyarrow.__version__)",
     )
-    _pytest(session, "-n", "auto", "-m", "not slow")
+    _pytest(session, "-n", "auto", "--dist", "loadgroup", "-m", "not slow")
 
 
 @nox.session(python=LATEST_PYTHON, name="tests-latest")
 def tests_latest(session: nox.Session) -> None:
     """The tests on the newest Python here and the newest releases of every dependency."""
     session.install("--upgrade", ".[test]")
-    _pytest(session, "-n", "auto", "-m", "not slow")
+    _pytest(session, "-n", "auto", "--dist", "loadgroup", "-m", "not slow")
 
 
 @nox.session(python=PYTHON)

@@ -151,3 +151,18 @@ def assert_reported(result: Result, path: str, line: int | None, field: str, rul
         f"expected exactly one error starting {prefix!r}, got:\n" + "\n".join(result.errors)
     )
     return result.errors[0]
+
+
+_EXAMPLES: dict[str, object] = {}
+
+
+def example_outcome(rule_id: str, repo: Path):
+    """The outcome of a rule's catalogue example on the repository, run once per test process
+    (test_catalogue and test_docs share it; both are in the xdist group "examples", so one
+    worker runs them)."""
+    from gongbao.examples import run_example
+    from gongbao.problems.catalogue import RULES
+
+    if rule_id not in _EXAMPLES:
+        _EXAMPLES[rule_id] = run_example(RULES[rule_id], repo)
+    return _EXAMPLES[rule_id]

@@ -19,14 +19,15 @@ from pathlib import Path
 import pytest
 
 from gongbao.docgen import REGIONS, charts, dictionary, markdown, rules
-from gongbao.examples import Outcome
+from gongbao.examples import TODAY, Outcome
 from gongbao.problems.catalogue import FAMILIES, RULES
 from gongbao.problems.report import Report
 from gongbao.rules.render import text_line
 from gongbao.tableschema.package import read_package
 from gongbao.tableschema.types import TYPES
+from gongbao.validate import validate
 
-from conftest import Result, run_process
+from conftest import Result, example_outcome, run_process
 from csvedit import edit_text, line_of, set_cell
 
 README = """# gongbao
@@ -73,10 +74,15 @@ def snapshot(directory: Path) -> dict[str, bytes | None]:
     }
 
 
+pytestmark = pytest.mark.xdist_group("examples")  # shares test_catalogue's example runs
+
+
 @pytest.fixture(scope="session")
 def outcomes(repo: Path) -> list[Outcome]:
-    """Every catalogue example run on the repository, once per session."""
-    return rules.example_outcomes(repo)
+    """Every catalogue example run on the repository, once per test process: what
+    rules.example_outcomes returns for a valid package."""
+    assert not validate(repo, today=TODAY).errors
+    return [example_outcome(rule.id, repo) for rule in rules.rules_in_family_order()]
 
 
 @pytest.fixture

@@ -284,6 +284,36 @@ def test_an_article_date_the_quote_states_is_accepted(validate, package):
     assert validate(package).code == 0
 
 
+@pytest.mark.parametrize(
+    "evidence, accepted",
+    [
+        ("25日,重庆市规划和自然资源局与四川省自然资源厅共同印发实施意见", True),
+        ("24日,重庆市规划和自然资源局与四川省自然资源厅共同印发实施意见", False),
+        ("2月25日,重庆市规划和自然资源局与四川省自然资源厅共同印发实施意见", False),
+    ],
+)
+def test_a_bare_day_is_the_article_month_s_day(validate, package, evidence, accepted):
+    """13日 alone names a day of the article's month (codebook D3): it may date an instrument
+    on the article's day when the day matches; another day, or another month's, may not."""
+    day = "2021-06-25"
+    line = _set(
+        _agreements(package),
+        OPINION,
+        date=day,
+        date_earliest=day,
+        date_earliest_basis="resolved",
+        date_latest_basis="resolved",
+        evidence=evidence,
+    )
+    result = validate(package)
+    if accepted:
+        assert result.code == 0, result.out
+    else:
+        assert_reported(
+            result, "data/agreements.csv", line, "date_latest", "instrument-date-is-article-date"
+        )
+
+
 def test_an_instrument_only_moves_forward(validate, package):
     """An earlier status (agreement_events) is an earlier stage; planned before signed is
     fine, implemented before signed is not."""

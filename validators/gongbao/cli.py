@@ -234,12 +234,51 @@ def _add_release(commands: Commands) -> None:
     release.set_defaults(run=_release)
 
 
+# -- new ------------------------------------------------------------------------------------
+
+
+def _new(args: argparse.Namespace) -> Exit:
+    from .authoring.new import run
+
+    return run(args)
+
+
+def _add_new(commands: Commands) -> None:
+    """``gongbao new``, registered without importing the authoring tools (a validate run does
+    not need them).
+
+    The table's own options depend on the package's schemas, which are known only once
+    TABLE and PATH are: everything after TABLE is parsed again by :func:`table_parser`.
+    """
+    new = commands.add_parser(
+        "new",
+        help="append a new row with a fresh id to a table, to fill in",
+        description="Append a well-formed row to TABLE of the package at PATH (default: .), "
+        "with a fresh readable id and the given cells; the other cells are left empty to fill. "
+        "Run 'gongbao new TABLE --help' for the table's fields.",
+        usage="gongbao new TABLE [PATH] [--FIELD VALUE ...] [--set FIELD=VALUE ...] "
+        "[--id ID] [--dry-run]",
+    )
+    new.add_argument(
+        "table",
+        metavar="TABLE",
+        help="table name, plural or singular: source, agreement, party, "
+        "mechanism, target, indicator, organization, ...",
+    )
+    new.add_argument(
+        "rest",
+        nargs=argparse.REMAINDER,
+        metavar="OPTIONS",
+        help="PATH and the table's options ('gongbao new TABLE --help' lists them)",
+    )
+    new.set_defaults(run=_new)
+
+
 # -- the tree ---------------------------------------------------------------------------------
 
 
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
-    from .authoring.new import add_parser as add_new
 
     parser = ArgumentParser(
         prog="gongbao",
@@ -251,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     adders: list[Callable[[Commands], None]] = [
         _add_validate,
         _add_fmt,
-        add_new,
+        _add_new,
         _add_sources,
         _add_docs,
         _add_release,

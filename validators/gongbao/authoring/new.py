@@ -27,7 +27,7 @@ import re
 import sys
 from pathlib import Path
 
-from ..arguments import ArgumentParser, Commands, add_path
+from ..arguments import ArgumentParser, add_path
 from ..errors import Exit, UsageError
 from ..model import normalise_name
 from ..problems.report import Report
@@ -45,36 +45,6 @@ FLAGS = frozenset({"-h", "--help", "--dry-run"})  # the only options that take n
 # Fields the `new source` archive helper fills (present only in tables that have them).
 ARCHIVE, ARCHIVE_SHA256 = "archive", "archive_sha256"
 JURISDICTIONS, ORGANIZATIONS = "jurisdictions", "organizations"
-
-
-def add_parser(commands: Commands) -> None:
-    """Register ``gongbao new`` on the CLI's subcommands.
-
-    The table's own options depend on the package's schemas, which are known only once
-    TABLE and PATH are: everything after TABLE is parsed again by :func:`table_parser`.
-    """
-    new = commands.add_parser(
-        "new",
-        help="append a new row with a fresh id to a table, to fill in",
-        description="Append a well-formed row to TABLE of the package at PATH (default: .), "
-        "with a fresh readable id and the given cells; the other cells are left empty to fill. "
-        "Run 'gongbao new TABLE --help' for the table's fields.",
-        usage="gongbao new TABLE [PATH] [--FIELD VALUE ...] [--set FIELD=VALUE ...] "
-        "[--id ID] [--dry-run]",
-    )
-    new.add_argument(
-        "table",
-        metavar="TABLE",
-        help="table name, plural or singular: source, agreement, party, "
-        "mechanism, target, indicator, organization, ...",
-    )
-    new.add_argument(
-        "rest",
-        nargs=argparse.REMAINDER,
-        metavar="OPTIONS",
-        help="PATH and the table's options ('gongbao new TABLE --help' lists them)",
-    )
-    new.set_defaults(run=run)
 
 
 # -- tables and their options ---------------------------------------------------------------

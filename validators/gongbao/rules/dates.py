@@ -272,14 +272,19 @@ def _parent_date(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
 _DAY_WORDS = ("今天", "今日", "当天")
 _ARABIC_DAY = re.compile(r"([0-9]{1,2})月([0-9]{1,2})日")
 _CHINESE_DAY = re.compile("[一二三四五六七八九十〇]+月[一二三四五六七八九十〇]+日")
+# A day without its month (13日): news style for a day of the article's own month (D3).
+_BARE_DAY = re.compile(r"(?<![0-9月])([0-9]{1,2})日")
 
 
 def _names_the_day(quote: str | None, day: dt.date) -> bool:
-    """The quote states the day: 今天, 今日, 当天, M月D日 with the day's month and day, or a
-    date in Chinese numerals (not read here: accepted)."""
+    """The quote states the day: 今天, 今日, 当天, M月D日 with the day's month and day, D日
+    with the day's day (the article's own month), or a date in Chinese numerals (not read
+    here: accepted)."""
     if not quote:
         return False
     if any(word in quote for word in _DAY_WORDS) or _CHINESE_DAY.search(quote):
+        return True
+    if any(int(date) == day.day for date in _BARE_DAY.findall(quote)):
         return True
     return any(
         (int(month), int(date)) == (day.month, day.day)

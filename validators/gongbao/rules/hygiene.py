@@ -103,8 +103,33 @@ def look_alike(value: str) -> tuple[int, str] | None:
     return None
 
 
+# A value no hygiene rule can flag is printable ASCII that neither starts with a space or a
+# formula starter nor ends with a space: every rule needs a character outside that range
+# (whitespace, line breaks, controls, full-width, bidi, look-alikes, non-NFC text) or one of
+# those ends. One pass with this pattern clears most id, code, number and date columns.
+_SUSPECT = r"[^\x20-\x7e]|^[ =+@-]| $"
+
+
 def _bad_values(values: pa.Array | pa.ChunkedArray, field: Field) -> list[tuple[str, np.ndarray]]:
-    """(rule, mask over values) for each hygiene rule these values break (null: no rule)."""
+    """(rule, mask over values) for each hygiene rule these values break (null: no rule).
+
+    Only the suspect values (see _SUSPECT) are checked rule by rule."""
+    suspect = pc.fill_null(pc.match_substring_regex(values, _SUSPECT), False)
+    where = np.flatnonzero(suspect.to_numpy(zero_copy_only=False))
+    if len(where) == 0:
+        return []
+    if len(where) == len(values):
+        return _rule_masks(values, field)
+    found = []
+    for rule, mask in _rule_masks(values.take(pa.array(where)), field):
+        full = np.zeros(len(values), dtype=bool)
+        full[where] = mask
+        found.append((rule, full))
+    return found
+
+
+def _rule_masks(values: pa.Array | pa.ChunkedArray, field: Field) -> list[tuple[str, np.ndarray]]:
+    """(rule, mask over values) for each hygiene rule, each checked on every value."""
     found = []
     trimmed = pc.utf8_trim_whitespace(values)
     found.append(("whitespace", pc.not_equal(trimmed, values)))
