@@ -109,7 +109,11 @@ def test_every_instrument_has_a_latest_date(validate, package):
 
 def test_deadline_not_before_agreement(validate, package):
     line = set_cell(
-        package / "data" / "targets.csv", "deadline", "2021-12-30", metric="water_quality_class"
+        package / "data" / "targets.csv",
+        "deadline",
+        "2021-12-30",
+        agreement_id="suizhou-xiang-shi-sui-shen-green-integration-decision-2021",
+        metric="water_quality_class",
     )
     out = assert_reported(
         validate(package), "data/targets.csv", line, "deadline", "deadline-after-agreement"
@@ -668,3 +672,24 @@ def test_ids_follow_their_table_convention(validate, package, table, match, fiel
         validate(package), f"data/{table}.csv", line, id_field[table], "id-convention"
     )
     assert words in out
+
+
+def test_a_rule_that_raises_is_a_crash_not_a_pass(package, monkeypatch):
+    """pandera records an exception in a check as a failure without a row, which the report
+    would read as a pass: the validator raises instead."""
+    import dataclasses
+
+    from gongbao.rules import tables
+    from gongbao.validate import validate as validate_package
+
+    def broken(df, ctx, field):
+        raise TypeError("bad operand type for unary ~: 'float'")
+
+    broken.__module__ = "gongbao.rules.dates"  # runs where the real rule runs
+    patched = [
+        dataclasses.replace(r, ok=broken) if r.rule == "deadline-after-agreement" else r
+        for r in tables.RULES
+    ]
+    monkeypatch.setattr(tables, "RULES", patched)
+    with pytest.raises(tables.RuleCrashed, match="a table rule on targets raised: TypeError"):
+        validate_package(package)

@@ -83,7 +83,8 @@ BODY_START, BODY_END = "【正文】", "【正文完】"  # the synthetic captur
 
 
 def synthetic_archive(package: Path, archive: Path) -> None:
-    """One capture per source: its headline, then its body holding every antecedent and
+    """One capture per source (web-only ones included, so that no example reports their
+    quotes as unchecked): its headline, then its body holding every antecedent and
     then every evidence quote that rests on it (one a line, so a quote of segments is one
     paragraph). sources.csv gets the captures' hashes and body anchors."""
     from .tableschema.package import read_package
@@ -115,6 +116,9 @@ def synthetic_archive(package: Path, archive: Path) -> None:
             BODY_END,
         ]
         data = ("\n".join(lines) + "\n").encode("utf-8")
+        if not record[header.index("archive")]:  # a web-only source gets a capture too
+            digest = hashlib.sha256(source_id.encode("utf-8")).hexdigest()[:16]
+            record[header.index("archive")] = f"{len(source_id) % 1000:03d}_{digest}.txt"
         (archive / record[header.index("archive")]).write_bytes(data)
         record[header.index("archive_sha256")] = hashlib.sha256(data).hexdigest()
         if "body_start" in header:

@@ -696,7 +696,12 @@ _RULES = [
         "check the deadline and the agreement's date",
         Example(
             Cells(
-                "data/targets.csv", {"metric": "water_quality_class"}, {"deadline": "2021-12-30"}
+                "data/targets.csv",
+                {
+                    "agreement_id": "suizhou-xiang-shi-sui-shen-green-integration-decision-2021",
+                    "metric": "water_quality_class",
+                },
+                {"deadline": "2021-12-30"},
             ),
             "data/targets.csv",
             ROW,
@@ -861,7 +866,7 @@ _RULES = [
         "two organizations of one place, type and parent are flagged as a possible duplicate "
         "(a warning)",
         "check whether both rows are the same body; if so, keep one and record the other "
-        "name as an alias",
+        "name as an alias; if not, say so in one row's note, naming the other's org_id",
         Example(
             AppendRows(
                 _ORG,

@@ -329,7 +329,8 @@ def _deadline_after_agreement(df: pd.DataFrame, ctx: Context, field: str) -> pd.
     earliest = lookup(ctx.frames, "agreements", "agreement_id", "date_earliest", df["agreement_id"])
     df["_earliest"] = pd.to_datetime(pd.Series(earliest, index=df.index))
     # An unbounded agreement (or no deadline) cannot be judged: the comparison is NA, a pass.
-    return _ok(~(df["deadline"] < df["_earliest"]).where(df["_earliest"].notna()))
+    early = (df["deadline"] < df["_earliest"]).astype("boolean")
+    return _ok(~early.mask(df["_earliest"].isna()))
 
 
 def _lifecycle_problem(r: dict[str, Any]) -> str | None:

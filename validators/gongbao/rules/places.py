@@ -321,22 +321,22 @@ def _duplicate_organization(df: pd.DataFrame, ctx: Context, field: str) -> pd.Se
 
 
 def _same_place(df: pd.DataFrame) -> list[str | None]:
-    seen: dict[tuple[Any, ...], str] = {}
+    """For each row, an earlier organization of the same place, type and parent, unless one
+    of the two rows' notes names the other's org_id (a curator's "not the same body as …")."""
+    seen: dict[tuple[Any, ...], list[tuple[str, str]]] = {}
     found: list[str | None] = []
-    for r in [
-        record(x)
-        for x in df[
-            ["org_id", "jurisdiction_code", "region_id", "org_type", "parent_org_id"]
-        ].to_dict("records")
-    ]:
+    names = ["org_id", "jurisdiction_code", "region_id", "org_type", "parent_org_id", "note"]
+    for r in [record(x) for x in df[names].to_dict("records")]:
         key = (r["jurisdiction_code"] or r["region_id"], r["org_type"], r["parent_org_id"])
-        other = seen.get(key)
+        org_id, note = str(r["org_id"]), r["note"] or ""
+        earlier = seen.setdefault(key, [])
+        other = next((o for o, n in earlier if o not in note and org_id not in n), None)
         found.append(
             None
             if other is None or None in key[:2]
             else f"{other} is also of type {r['org_type']} in {key[0]}: the same body twice?"
         )
-        seen.setdefault(key, str(r["org_id"]))
+        earlier.append((org_id, note))
     return found
 
 
@@ -344,7 +344,7 @@ def _same_place(df: pd.DataFrame) -> list[str | None]:
     "possible-duplicate-organization",
     [("organizations", "org_type")],
     lambda r, c, f: str(r["_same_place"]),
-    reads=("org_id", "name_zh", "jurisdiction_code", "region_id", "parent_org_id"),
+    reads=("org_id", "name_zh", "jurisdiction_code", "region_id", "parent_org_id", "note"),
     severity="warning",
 )
 def _possible_duplicate_organization(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:

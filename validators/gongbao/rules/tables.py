@@ -352,28 +352,45 @@ def in_order(table: str) -> list[TableRule]:
     )
 
 
-def _decide(rule: TableRule, ctx: Context, skipped: Skipped, df: pd.DataFrame) -> pd.Series:
-    """Run a rule; a rule that looks into a table that could not be read is skipped, loudly."""
+class RuleCrashed(RuntimeError):
+    """A table rule raised: a bug in the validator, never a pass."""
+
+
+def _decide(
+    rule: TableRule, ctx: Context, skipped: Skipped, crashed: list[Exception], df: pd.DataFrame
+) -> pd.Series:
+    """Run a rule; a rule that looks into a table that could not be read is skipped, loudly.
+
+    pandera records an exception in a check as a failure with no row, which would read as a
+    pass: the exception is kept in crashed and raised after validation instead."""
     try:
         return rule.ok(df, ctx, rule.field)
     except KeyError as exc:
         if exc.args and exc.args[0] in ctx.frames:
+            crashed.append(exc)
             raise
         skipped.add((rule, str(exc.args[0] if exc.args else exc)))
         return pd.Series(True, index=df.index)
+    except Exception as exc:
+        crashed.append(exc)
+        raise
 
 
 def pandera_schema(
-    resource: Resource, ctx: Context, skipped: Skipped | None = None
+    resource: Resource,
+    ctx: Context,
+    skipped: Skipped | None = None,
+    crashed: list[Exception] | None = None,
 ) -> pa.DataFrameSchema:
     """Columns and dtypes from the Table Schema, plus this table's rules as checks.
 
     Rules that cannot run because a table they look into is missing are added to skipped.
     """
     skipped = set() if skipped is None else skipped
+    crashed = [] if crashed is None else crashed
     columns = {f.name: pa.Column(f.kind.pandas, nullable=True) for f in resource.fields}
     checks = [
-        pa.Check(partial(_decide, r, ctx, skipped), name=f"{r.rule}:{r.field}")
+        pa.Check(partial(_decide, r, ctx, skipped, crashed), name=f"{r.rule}:{r.field}")
         for r in in_order(resource.name)
     ]
     return pa.DataFrameSchema(
@@ -403,7 +420,8 @@ def check_tables(
             continue  # its columns and dtypes come straight from the schema: nothing to add
         frame = frames[name]
         skipped: Skipped = set()
-        schema = pandera_schema(table.resource, ctx, skipped)
+        crashed: list[Exception] = []
+        schema = pandera_schema(table.resource, ctx, skipped, crashed)
         work = frame.copy(deep=False)  # rules may add helper columns for their messages
         _check_layout(table.resource, work)
         try:
@@ -414,6 +432,8 @@ def check_tables(
             failures = None
         except pa.errors.SchemaErrors as exc:
             failures = exc.failure_cases
+        if crashed:
+            raise RuleCrashed(f"a table rule on {name} raised: {crashed[0]!r}") from crashed[0]
         for table_rule, missing in sorted(skipped, key=lambda item: item[0].rule):
             report.warning(
                 table_rule.rule,
