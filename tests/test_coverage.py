@@ -73,7 +73,11 @@ def test_years_types_and_totals(package: Path) -> None:
 def test_the_section_states_the_counts(package: Path) -> None:
     section = coverage_section(read_package(_narrowed(package)))
     lines = section.splitlines()
-    assert lines[2].startswith("4 instruments from 5 sources (5 with an archived capture), ")
+    header, *sources = read_rows(package / "data/sources.csv")
+    archived = sum(1 for row in sources if row[header.index("archive")])
+    assert lines[2].startswith(
+        f"4 instruments from {len(sources)} sources ({archived} with an archived capture), "
+    )
     assert (
         "They involve 6 provincial-level divisions and 2 cooperation regions (0 river "
         in (lines[2])

@@ -34,6 +34,11 @@ README = """# gongbao
 
 Intro text that docs must leave alone.
 
+## Coverage
+
+<!-- coverage:start -->
+<!-- coverage:end -->
+
 ## Validation
 
 <!-- rules:start -->

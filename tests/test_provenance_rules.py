@@ -73,7 +73,11 @@ def test_number_not_in_quote_needs_no_archive(validate, package):
 
 def test_change_is_matched_without_its_sign(validate, package):
     line = set_cell(
-        package / "data" / "indicators.csv", "change", "-7", metric="pm25_concentration"
+        package / "data" / "indicators.csv",
+        "change",
+        "-7",
+        jurisdiction_code="500000",
+        metric="pm25_concentration",
     )
     assert_reported(validate(package), "data/indicators.csv", line, "change", "number-not-in-quote")
 

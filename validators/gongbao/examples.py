@@ -40,15 +40,40 @@ PACKAGE_PARTS = ("datapackage.json", "schemas", "data")
 TODAY = dt.date(2026, 12, 1)  # the examples' "today", so their messages never go stale
 
 
+Baseline = frozenset[tuple[str, str, str | None, str]]  # (rule, path, field, message)
+
+
 @dataclass(frozen=True)
 class Outcome:
     rule: Rule
     expected: tuple[str, int | None, str | None]  # (path, line, field) the rule must report
     report: Report
+    baseline: Baseline = frozenset()  # warnings the package carries before the example
 
     @property
     def problems(self) -> list[Problem]:
-        return self.report.sorted()
+        """What the example adds: the report less the package's own warnings."""
+        return [
+            p
+            for p in self.report.sorted()
+            if p.severity != "warning" or (p.rule, p.path, p.field, p.message) not in self.baseline
+        ]
+
+
+def baseline_warnings(source: Path) -> Baseline:
+    """The warnings of the package at source as the examples see it (with its synthetic
+    archive): a real package may carry reviewed warnings (a collective reference that counts
+    fewer rows than it names), which an example must not count as its own."""
+    from .validate import validate
+
+    with tempfile.TemporaryDirectory(prefix="gongbao-example-baseline-") as scratch:
+        package = copy_package(source, Path(scratch) / "package")
+        archive = Path(scratch) / "archive"
+        synthetic_archive(package, archive)
+        report = validate(package, archive=archive, today=TODAY)
+    return frozenset(
+        (p.rule, p.path, p.field, p.message) for p in report.sorted() if p.severity == "warning"
+    )
 
 
 def copy_package(source: Path, destination: Path) -> Path:
@@ -202,8 +227,9 @@ def _expected_line(rule: Rule, package: Path, row_line: int | None) -> int | Non
     return next(n for n, text in enumerate(lines, start=1) if line.text in text)
 
 
-def run_example(rule: Rule, source: Path) -> Outcome:
-    """Plant the rule's example in a copy of the package at source and validate the copy."""
+def run_example(rule: Rule, source: Path, baseline: Baseline = frozenset()) -> Outcome:
+    """Plant the rule's example in a copy of the package at source and validate the copy;
+    baseline: the package's own warnings (baseline_warnings), left out of the outcome."""
     from .validate import validate
 
     with tempfile.TemporaryDirectory(prefix=f"gongbao-example-{rule.id}-") as scratch:
@@ -215,4 +241,4 @@ def run_example(rule: Rule, source: Path) -> Outcome:
             package, archive=used, expectations=rule.example.expectations, today=TODAY
         )
         expected = (rule.example.path, _expected_line(rule, package, row_line), rule.example.field)
-    return Outcome(rule, expected, report)
+    return Outcome(rule, expected, report, baseline)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..examples import TODAY, Outcome, run_example
+from ..examples import TODAY, Outcome, baseline_warnings, run_example
 from ..problems.catalogue import FAMILIES, RULES, Rule
 from ..problems.report import Problem
 from ..rules.render import text_line
@@ -47,7 +47,8 @@ def example_outcomes(package_dir: Path) -> list[Outcome]:
     errors = validate(package_dir, today=TODAY).errors
     if errors:
         raise InvalidPackage("\n".join(text_line(problem) for problem in errors))
-    return [run_example(rule, package_dir) for rule in rules_in_family_order()]
+    baseline = baseline_warnings(package_dir)
+    return [run_example(rule, package_dir, baseline) for rule in rules_in_family_order()]
 
 
 def _where(problem: Problem) -> tuple[str, int | None, str | None]:

@@ -91,35 +91,71 @@ def term_in(named_as: str, terms: dict[str, int | None]) -> str | None:
     return max(found, key=len) if found else None
 
 
+def _place_levels(frames: Frames) -> tuple[dict[str, str], dict[str, str]]:
+    """(org_id -> its jurisdiction code, code -> the province-level code it lies in)."""
+    orgs = frames["organizations"]
+    where = {
+        str(o): str(c)
+        for o, c in zip(orgs["org_id"], orgs["jurisdiction_code"], strict=True)
+        if isinstance(o, str) and isinstance(c, str)
+    }
+    places = frames["jurisdictions"]
+    parent = {
+        str(c): (str(p) if isinstance(p, str) else None, str(level))
+        for c, p, level in zip(places["code"], places["parent_code"], places["level"], strict=True)
+    }
+    province: dict[str, str] = {}
+    for code in parent:
+        at, seen = code, set()
+        while at in parent and parent[at][1] != "province" and at not in seen:
+            seen.add(at)
+            at = parent[at][0] or ""
+        if at in parent and parent[at][1] == "province":
+            province[code] = at
+    return where, province
+
+
 def _count_problems(df: pd.DataFrame, frames: Frames, table: str) -> list[str | None]:
+    """A collective reference (双方, 三省, 两地…) stands for N bodies, or for N places whose
+    bodies may be several each (两地生态环境和水利部门: two places, two departments each):
+    its rows must number N, or their bodies lie in exactly N places (their own, or their
+    provinces: 川渝两地法院 are four district courts of two provinces)."""
     terms = _terms(frames)
-    container = CONTAINER[table]
+    container, org_field = CONTAINER[table], ORG_FIELD[table]
+    where, province = _place_levels(frames)
     rows = [
         record(x)
-        for x in df[[container, "source_id", "named_as", "attribution_basis"]].to_dict("records")
+        for x in df[[container, "source_id", "named_as", "attribution_basis", org_field]].to_dict(
+            "records"
+        )
     ]
-    counts: dict[tuple[Any, ...], int] = {}
+    bodies: dict[tuple[Any, ...], list[str]] = {}
     for r in rows:
         if r["attribution_basis"] == "collective" and r["named_as"]:
             key = (r[container], r["source_id"], r["named_as"])
-            counts[key] = counts.get(key, 0) + 1
+            bodies.setdefault(key, []).append(str(r[org_field]))
     last = {(r[container], r["source_id"], r["named_as"]): i for i, r in enumerate(rows)}
     found: list[str | None] = []
     for i, r in enumerate(rows):
         key = (r[container], r["source_id"], r["named_as"])
         term = term_in(r["named_as"], terms) if r["named_as"] else None
         expected = terms.get(term) if term else None
+        members = bodies.get(key, [])
+        codes = [where.get(b) for b in members]
+        located = all(codes)
         if (
             r["attribution_basis"] != "collective"
             or expected is None
-            or counts[key] == expected
+            or len(members) == expected
+            or (located and len(set(codes)) == expected)
+            or (located and len({province.get(c or "") for c in codes} - {None}) == expected)
             or last[key] != i  # one problem per group, on its last row
         ):
             found.append(None)
         else:
             what = r["named_as"] if term == r["named_as"] else f"{r['named_as']} ({term})"
             found.append(
-                f"{what} refers to {expected}, but {counts[key]} rows of {r[container]} rest on it"
+                f"{what} refers to {expected}, but {len(members)} rows of {r[container]} rest on it"
             )
     return found
 
