@@ -693,3 +693,22 @@ def test_a_rule_that_raises_is_a_crash_not_a_pass(package, monkeypatch):
     monkeypatch.setattr(tables, "RULES", patched)
     with pytest.raises(tables.RuleCrashed, match="a table rule on targets raised: TypeError"):
         validate_package(package)
+
+
+def test_a_term_of_places_counts_places(validate, package):
+    """两地生态环境和水利部门: two places, two departments each, so four rows rest on 两地;
+    a body of a third place among them is a miscount."""
+    path = package / "data" / "commitment_parties.csv"
+    commitment = "xiaoxian-yongcheng-coordinated-incident-handling"
+    assert commitment not in validate(package).out
+    set_cell(
+        path,
+        "org_id",
+        "chongqing-eco-env-bureau",
+        commitment_id=commitment,
+        org_id="xiaoxian-water-resources-bureau",
+    )
+    result = validate(package)
+    warned = [x for x in result.out.splitlines() if commitment in x]
+    assert len(warned) == 1 and "collective-count" in warned[0]
+    assert f"(两地) refers to 2, but 4 rows of {commitment} rest on it" in warned[0]

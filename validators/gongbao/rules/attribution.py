@@ -115,9 +115,13 @@ def _place_levels(frames: Frames) -> tuple[dict[str, str], dict[str, str]]:
     return where, province
 
 
+_PLACE_WORDS = "地省市州县区"  # a term of places (两地, 三省, 三州), not of parties (双方, 三方)
+
+
 def _count_problems(df: pd.DataFrame, frames: Frames, table: str) -> list[str | None]:
-    """A collective reference (双方, 三省, 两地…) stands for N bodies, or for N places whose
-    bodies may be several each (两地生态环境和水利部门: two places, two departments each):
+    """A collective reference (双方, 三省, 两地…) stands for N bodies; a term of places may
+    also stand for N places whose bodies are several each (两地生态环境和水利部门: two places,
+    two departments each):
     its rows must number N, or their bodies lie in exactly N places (their own, or their
     provinces: 川渝两地法院 are four district courts of two provinces)."""
     terms = _terms(frames)
@@ -142,7 +146,7 @@ def _count_problems(df: pd.DataFrame, frames: Frames, table: str) -> list[str | 
         expected = terms.get(term) if term else None
         members = bodies.get(key, [])
         codes = [where.get(b) for b in members]
-        located = all(codes)
+        located = bool(term) and any(w in (term or "") for w in _PLACE_WORDS) and all(codes)
         if (
             r["attribution_basis"] != "collective"
             or expected is None
