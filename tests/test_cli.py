@@ -51,10 +51,11 @@ def _web_only(root: Path) -> dict[str, tuple[int, str, int]]:
 
 def _unchecked_lines(root: Path) -> list[str]:
     return [
-        f"data/sources.csv:{line}: archive: quote-unchecked: warning: {n} quotes of source "
-        f"{source} were not checked offline: no capture ({url}) (check them online (gongbao "
-        "sources check --online), or capture the page into the archive (gongbao sources "
-        "capture) and fill archive)"
+        f"data/sources.csv:{line}: archive: quote-unchecked: warning: {n} "
+        f"{'quote' if n == 1 else 'quotes'} of source {source} "
+        f"{'was' if n == 1 else 'were'} not checked offline: no capture ({url}) (check them "
+        "online (gongbao sources check --online), or capture the page into the archive "
+        "(gongbao sources capture) and fill archive)"
         for source, (line, url, n) in _web_only(root).items()
     ]
 
