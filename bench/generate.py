@@ -28,6 +28,7 @@ PACKAGE_PARTS = ("datapackage.json", "schemas", "data")
 # The GX suite expects years from 2000; GB/T 2260 gives 420600 its name 襄阳市 from 2001-12
 # (rule gbt2260-period), so the generated figures start in 2001.
 YEARS = range(2001, 2026)
+TEMPLATE = ("500000", "2019")  # the figures every generated place and year repeats
 
 # (label, template indicator_id suffix, fraction of N where it goes, cells to change).
 # Each breaks exactly one rule; the row keeps the id it replaces, so the file stays sorted.
@@ -49,10 +50,13 @@ def _read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
 
 
 def _templates() -> tuple[list[str], list[tuple[str, dict[str, str]]]]:
-    """The real indicator rows, keyed by their id without the place-and-year prefix."""
+    """The real indicator rows of one place and year (Chongqing's ten figures for 2019, one
+    per metric), keyed by their id without the place-and-year prefix."""
     header, rows = _read(REPO / "data" / "indicators.csv")
     templates = []
     for row in rows:
+        if (row["jurisdiction_code"], row["year"]) != TEMPLATE:
+            continue
         prefix = f"{row['indicator_id'].split('-')[0]}-{row['year']}-"
         templates.append((row["indicator_id"].removeprefix(prefix), row))
     return header, templates

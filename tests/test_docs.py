@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from gongbao.docgen import REGIONS, charts, dictionary, markdown, rules
+from gongbao.docgen import REGIONS, charts, coverage, dictionary, markdown, rules
 from gongbao.examples import TODAY, Outcome
 from gongbao.problems.catalogue import FAMILIES, RULES
 from gongbao.problems.report import Report
@@ -37,6 +37,7 @@ Intro text that docs must leave alone.
 ## Coverage
 
 <!-- coverage:start -->
+(stale coverage)
 <!-- coverage:end -->
 
 ## Validation
@@ -359,7 +360,7 @@ def test_generate_fills_the_regions_then_check_passes(
     add_markdown(package)
     assert gongbao("docs", package) == Result(
         0,
-        "wrote README.md (the data dictionary, the rule table)\n"
+        "wrote README.md (the coverage statement, the data dictionary, the rule table)\n"
         "wrote CONTRIBUTING.md (the rule family list)\n"
         f"wrote {charts.TIMELINE}\n"
         f"wrote {charts.NETWORK}\n"
@@ -368,9 +369,10 @@ def test_generate_fills_the_regions_then_check_passes(
     )
     table = rules.rule_table(rules.example_messages(outcomes))
     data_dictionary = dictionary.data_dictionary(read_package(package))
+    statement = coverage.coverage_section(read_package(package))
     assert (package / "README.md").read_text(encoding="utf-8") == README.replace(
         "(stale rule table)\n", table
-    ).replace("(stale data dictionary)\n", data_dictionary)
+    ).replace("(stale data dictionary)\n", data_dictionary).replace("(stale coverage)\n", statement)
     assert (package / "CONTRIBUTING.md").read_text(encoding="utf-8") == CONTRIBUTING.replace(
         "(stale family list)\n", rules.family_list()
     )
@@ -402,9 +404,14 @@ def test_changed_data_makes_a_chart_stale(documented: Path, gongbao) -> None:
     lines = path.read_text(encoding="utf-8").split("\n")
     path.write_text("\n".join([lines[0], *lines[2:]]), encoding="utf-8", newline="")
     assert gongbao("docs", documented, "--check") == Result(
-        1, "", f"{charts.NETWORK}: out of date with the data\n" + fix_line(documented)
+        1,
+        "",
+        "README.md: the coverage statement is out of date with the data\n"
+        f"{charts.NETWORK}: out of date with the data\n" + fix_line(documented),
     )
-    assert gongbao("docs", documented) == Result(0, f"wrote {charts.NETWORK}\n", "")
+    assert gongbao("docs", documented) == Result(
+        0, f"wrote README.md (the coverage statement)\nwrote {charts.NETWORK}\n", ""
+    )
 
 
 def test_a_missing_chart_fails_check(documented: Path, gongbao) -> None:

@@ -37,6 +37,9 @@ def _report(tmp_path: Path, rows: int, archive: Path) -> list[tuple[str, str, st
     problems = json.loads(result.out)["problems"]
     found = []
     for problem in problems:
+        if problem["rule"] == "quote-unchecked":  # the web-only sources, listed as warnings
+            assert (problem["path"], problem["severity"]) == ("data/sources.csv", "warning")
+            continue
         assert problem["path"] == "data/indicators.csv", problem
         assert problem["line"] in planted, f"unplanted problem at {rows} rows: {problem}"
         # "already appears on line N" names the line before the planted duplicate

@@ -60,7 +60,8 @@ def test_both_engines_accept_the_shipped_package(repo, validate):
 
 
 def _add_boolean_field(package, values: list[str]) -> None:
-    """A boolean column `checked` at the end of targets, one value per row."""
+    """A boolean column `checked` at the end of targets: values for the first rows, the
+    others empty."""
     import csv
     import io
     import json
@@ -72,7 +73,8 @@ def _add_boolean_field(package, values: list[str]) -> None:
     path = package / "data" / "targets.csv"
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
     rows[0].append("checked")
-    for row, value in zip(rows[1:], values, strict=True):
+    padded = values + [""] * (len(rows) - 1 - len(values))  # the other rows: no value
+    for row, value in zip(rows[1:], padded, strict=True):
         row.append(value)
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(rows)
@@ -83,7 +85,13 @@ def test_both_engines_accept_signs_nan_booleans_and_missing_values(validate, pac
     """The Table Schema grammar, as the type registry implements it and frictionless reads it."""
     import json
 
-    set_cell(package / "data" / "indicators.csv", "value", "+316", metric="good_air_days")
+    set_cell(
+        package / "data" / "indicators.csv",
+        "value",
+        "+316",
+        jurisdiction_code="500000",
+        metric="good_air_days",
+    )
     metrics = package / "data" / "metrics.csv"
     set_cell(metrics, "maximum", "NaN", metric="assessed_water_sections")
     set_cell(metrics, "minimum", "NA", metric="good_air_days")

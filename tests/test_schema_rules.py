@@ -33,7 +33,7 @@ CASES = [
     ("agreements", {"instrument_type": "initiative"}, "date", "2025-13-05", "pattern", "pattern"),
     (
         "organizations",
-        {"org_type": "peoples_congress_standing_committee"},
+        {"org_id": "suizhou-peoples-congress-standing-committee"},
         "jurisdiction_code",
         "42130",
         "pattern",

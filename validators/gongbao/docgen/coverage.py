@@ -20,7 +20,7 @@ from ..tableschema.package import Package
 from .markdown import cell
 
 REGION = "coverage"
-WHAT = "the coverage tables"
+WHAT = "the coverage statement"
 SOURCES = "the data"
 PROVINCE = "province"  # levels.level of a provincial-level division
 
