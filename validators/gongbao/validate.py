@@ -85,11 +85,11 @@ def validate(
     require("pandera", "validate")
     if expectations or data_docs is not None:
         require("great_expectations", "expectations")
+    importing = _start_import()
     try:
         reference = load_reference(None if gbt2260 is None else str(gbt2260))
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    importing = _start_import()
     report = Report()
     report.notes.append(f"GB/T 2260 reference: {reference.vintage}")
     package = read_package(path, report)

@@ -266,13 +266,24 @@ def _contains_words(slug: str, stem: str) -> bool:
     return any(words[i : i + len(part)] == part for i in range(len(words) - len(part) + 1))
 
 
+def _ends_with(ident: str, stem: str, whole: bool = False) -> bool:
+    """ident ends with stem, or with stem and a counter (-2, -3 …); with whole, ident is that
+    and nothing more. String tests, not a pattern per row: each distinct pattern compiled
+    would cost more than the rest of the rule."""
+    at = (0 if ident.startswith(stem) else -1) if whole else ident.rfind(stem)
+    if at < 0:
+        return False
+    rest = ident[at + len(stem) :]
+    return rest == "" or (rest[:1] == "-" and rest[1:].isascii() and rest[1:].isdigit())
+
+
 def id_problem(table: str, r: dict[str, Any]) -> str | None:
     """The id convention of a table (docs/codebook.md, section 8), where a row's own cells
     decide it: ids older than the convention pass, since ids are permanent."""
     if table == "sources":
         day = r.get("published") or r.get("retrieved")
         ident = r["source_id"]
-        if day is not None and not re.search(f"-{day.isoformat()}(-[0-9]+)?$", ident):
+        if day is not None and not _ends_with(ident, f"-{day.isoformat()}"):
             return f"{ident} does not end with its date: <publisher>-{day.isoformat()}"
     elif table == "organizations":
         ident, stem, prefix = r["org_id"], r.get("_id_stem"), r.get("_id_prefix")
@@ -289,7 +300,7 @@ def id_problem(table: str, r: dict[str, Any]) -> str | None:
         ident, agreement, mechanism = r["commitment_id"], r.get("agreement_id"), r.get("mechanism")
         if agreement and mechanism:
             stem = f"{agreement}-{mechanism.replace('_', '-')}"
-            if not re.fullmatch(re.escape(stem) + r"(-[0-9]+)?", ident):
+            if not (ident == stem or _ends_with(ident, stem, whole=True)):
                 return f"{ident} is not <agreement_id>-<mechanism>[-n]: {stem}"
     elif table == "targets":
         ident, deadline = r["target_id"], r.get("deadline")

@@ -162,15 +162,21 @@ def _facts(frames: Frames) -> Iterator[tuple[str, str | None, str | None, str]]:
     def table(name: str) -> pd.DataFrame:
         return frames.get(name, empty)
 
-    agreements = table("agreements").drop_duplicates("agreement_id").set_index("agreement_id")
+    agreements = table("agreements").drop_duplicates("agreement_id")
+    spans = {
+        agreement_id: (_month(earliest), _month(latest))
+        for agreement_id, earliest, latest in zip(
+            agreements["agreement_id"],
+            agreements["date_earliest"],
+            agreements["date_latest"],
+            strict=True,
+        )
+    }
     orgs = table("organizations").drop_duplicates("org_id").set_index("org_id")
     org_code = orgs["jurisdiction_code"]
 
     def span(agreement_id: Any) -> tuple[str | None, str | None] | None:
-        if agreement_id not in agreements.index:
-            return None
-        row = agreements.loc[agreement_id]
-        return _month(row["date_earliest"]), _month(row["date_latest"])
+        return spans.get(agreement_id)
 
     for p in table("parties")[["agreement_id", "org_id"]].itertuples(index=False):
         dates, code = span(p.agreement_id), org_code.get(p.org_id)
