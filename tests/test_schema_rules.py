@@ -114,3 +114,49 @@ def test_foreign_keys(validate, package, table, match, field, target):
     )
     out = assert_reported(validate(package), f"data/{table}.csv", line, field, "foreign-key")
     assert f"is not in {target}" in out
+
+
+def _in_memory(columns: dict[str, list[str | None]]):
+    """A Table of string columns, lines 2.. (only what the key checks read)."""
+    from types import SimpleNamespace
+
+    import numpy as np
+    import pyarrow as pa
+
+    from gongbao.tableschema.csvio import Table
+
+    data = pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
+    resource = SimpleNamespace(name="t", path="data/t.csv", field_names=list(columns))
+    return Table(resource, data, np.arange(2, 2 + data.num_rows))
+
+
+def test_composite_key_groups_values_not_joined_strings():
+    """('a\x1fb', 'c') and ('a', 'b\x1fc') are different keys, though joined with the
+    separator the old check used they are the same string; nulls are no key."""
+    from gongbao.problems.report import Report
+    from gongbao.rules.schema import _check_unique, _key_codes
+
+    table = _in_memory(
+        {"x": ["a\x1fb", "a", "a", None, "a"], "y": ["c", "b\x1fc", "b\x1fc", "c", None]}
+    )
+    assert _key_codes(table, ["x", "y"]).tolist()[3:] == [-1, -1]
+    report = Report()
+    _check_unique(table, ["x", "y"], report, rule="primary-key")
+    assert [(p.rule, p.line, p.message) for p in report.problems] == [
+        ("primary-key", 4, "(x, y) = (a, b\x1fc) already appears on line 3")
+    ]
+
+
+def test_composite_foreign_key_is_an_anti_join():
+    """Rows whose (x, y) is not a parent key, judged only where both cells are set."""
+    from gongbao.rules.schema import _unmatched
+
+    parent = _in_memory({"x": ["a", "a", "b"], "y": ["1", "2", "1"]})
+    child = _in_memory({"x": ["a", "b", "b", None, "a"], "y": ["2", "2", "1", "9", "3"]})
+    assert _unmatched(child, ["x", "y"], parent, ["x", "y"]).tolist() == [
+        False,
+        True,
+        False,
+        False,
+        True,
+    ]

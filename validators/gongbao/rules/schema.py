@@ -144,10 +144,24 @@ def _check_constraints(table: Table, field: Field, typed: pa.ChunkedArray, repor
         _check_unique(table, [name], report, rule="unique")
 
 
-def _key_column(table: Table, names: list[str]) -> pa.ChunkedArray:
-    if len(names) == 1:
-        return table.column(names[0])
-    return pc.binary_join_element_wise(*[table.column(n) for n in names], "\x1f")
+def _key_codes(table: Table, names: list[str]) -> np.ndarray:
+    """One int64 code per row for the values of names together (-1 where one is null): a
+    group-by over the columns' dictionary codes, never keys joined into new strings (which
+    cost a copy of every key and confuse ('a\x1fb', 'c') with ('a', 'b\x1fc'))."""
+    combined: np.ndarray | None = None
+    for name in names:
+        encoded = table.encoded(name)
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        if combined is None:
+            combined = codes
+            continue
+        null = (combined < 0) | (codes < 0)
+        # Both codes are below the row count, so the product fits in 64 bits.
+        merged = combined * max(len(encoded.dictionary), 1) + codes
+        combined = np.unique(merged, return_inverse=True)[1].reshape(-1).astype(np.int64)
+        combined[null] = -1
+    assert combined is not None, "a key has at least one field"
+    return combined
 
 
 def _strictly_increasing(values: pa.ChunkedArray) -> bool:
@@ -160,25 +174,30 @@ def _strictly_increasing(values: pa.ChunkedArray) -> bool:
     return n < 2 or bool(pc.all(pc.less(values.slice(0, n - 1), values.slice(1))).as_py())
 
 
-def _check_unique(table: Table, names: list[str], report: Report, rule: str) -> None:
-    key = _key_column(table, names)
-    non_null = key.drop_null()
-    if _strictly_increasing(non_null) or len(pc.unique(non_null)) == len(non_null):
-        return
-    import pandas as pd  # only when there are duplicates
+def _all_distinct(table: Table, names: list[str]) -> bool:
+    """The cheap answer first: one sorted pass, or one hash of a single column."""
+    if len(names) > 1:
+        return False
+    values = table.column(names[0]).drop_null()
+    return _strictly_increasing(values) or len(pc.unique(values)) == len(values)
 
-    values = key.to_pandas()
-    codes, _ = pd.factorize(values)  # null: -1
+
+def _check_unique(table: Table, names: list[str], report: Report, rule: str) -> None:
+    if _all_distinct(table, names):
+        return
+    codes = _key_codes(table, names)
     distinct, first_index = np.unique(codes, return_index=True)
-    first_of = np.zeros(len(distinct) + 1, dtype=np.int64)
+    first_of = np.zeros(int(codes.max(initial=-1)) + 2, dtype=np.int64)  # codes may skip
     first_of[distinct + 1] = first_index  # shifted by one so that -1 (null) has a slot
     first = first_of[codes + 1]
     duplicated = (codes >= 0) & (first != np.arange(len(codes)))
     label = ", ".join(names)
     rows = np.flatnonzero(duplicated & table.unreported(names[0]))
-    for row in rows:
-        value = values.iloc[row]
-        written = brief(value.replace("\x1f", ", "))
+    if len(rows) == 0:
+        return
+    cells = [table.column(name).take(pa.array(rows)).to_pylist() for name in names]
+    for row, *values in zip(rows, *cells, strict=True):
+        written = brief(", ".join(str(value) for value in values))
         report.error(
             rule,
             f"({label}) = ({written}) already appears on line {table.lines[first[row]]}",
@@ -189,6 +208,25 @@ def _check_unique(table: Table, names: list[str], report: Report, rule: str) -> 
     table.mark(names[0], rows)
 
 
+def _unmatched(table: Table, fields: list[str], parent: Table, ref_fields: list[str]) -> np.ndarray:
+    """Mask of rows whose key (every cell set) is not among parent's keys: one column by a
+    hash lookup, several by an anti-join on all of them."""
+    if len(fields) == 1:
+        child = table.column(fields[0])
+        allowed = parent.column(ref_fields[0]).unique()
+        return _to_mask(pc.and_(pc.is_valid(child), pc.invert(pc.is_in(child, value_set=allowed))))
+    child = pa.table([table.column(f) for f in fields], names=fields)
+    child = child.append_column("_row", pa.array(np.arange(len(table), dtype=np.int64)))
+    keys = pa.table([parent.column(f) for f in ref_fields], names=fields).group_by(fields)
+    missing = child.join(keys.aggregate([]), keys=fields, join_type="left anti")
+    set_ = np.ones(len(table), dtype=bool)
+    for field in fields:
+        set_ &= _to_mask(pc.is_valid(table.column(field)))
+    mask = np.zeros(len(table), dtype=bool)
+    mask[missing.column("_row").to_numpy()] = True
+    return mask & set_
+
+
 @implements("foreign-key")
 def check_foreign_keys(table: Table, tables: dict[str, Table], report: Report) -> None:
     for fk in table.resource.foreign_keys:
@@ -196,9 +234,7 @@ def check_foreign_keys(table: Table, tables: dict[str, Table], report: Report) -
         parent = tables.get(fk.resource)
         if parent is None:
             continue  # the referenced table is missing or unreadable: already reported
-        child = _key_column(table, fields)
-        allowed = _key_column(parent, ref_fields).unique()
-        bad = _to_mask(pc.and_(pc.is_valid(child), pc.invert(pc.is_in(child, value_set=allowed))))
+        bad = _unmatched(table, fields, parent, ref_fields)
         target = f"{parent.name}.{'+'.join(ref_fields)}"
         _flag(table, report, fields[0], bad, "foreign-key", partial(_reference_message, target))
 
