@@ -162,7 +162,8 @@ def _plain_column(series: pd.Series) -> list[Any]:
         array = pyarrow.array(series, from_pandas=True)
     if pyarrow.types.is_timestamp(array.type):
         array = array.cast(pyarrow.date32())
-    return array.to_pylist()
+    values: list[Any] = array.to_pylist()
+    return values
 
 
 def per_row(df: pd.DataFrame, problem: Problem) -> pd.Series:
