@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 from conftest import assert_reported, run_process
@@ -245,3 +246,25 @@ def test_validate_never_rewrites_anything(validate, package):
     before = _digest(package)
     assert validate(package).code == 1
     assert _digest(package) == before
+
+
+def test_timings_name_every_step_in_order(validate, repo):
+    """--timings: one stderr line per step of the run, in the order the steps ran; the report
+    on stdout is the same as without it."""
+    result = validate(repo, "--timings")
+    steps = [line.split(": ")[1] for line in result.err.splitlines() if line.startswith("timing:")]
+    assert steps == [
+        "descriptor and read",
+        "hygiene",
+        "waiting for pandas and pandera",
+        "schema and keys",
+        "frames for the table rules",
+        "table rules",
+        "provenance",
+    ]
+    assert all(
+        re.fullmatch(r"timing: [a-z ]+: [0-9]+\.[0-9]{3} s", line)
+        for line in result.err.splitlines()
+        if line.startswith("timing:")
+    )
+    assert (result.code, result.out) == (0, validate(repo).out)

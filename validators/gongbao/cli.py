@@ -48,6 +48,9 @@ def _validate(args: argparse.Namespace) -> Exit:
         gbt2260=Path(args.gbt2260) if args.gbt2260 else None,
     )
     sys.stdout.write(RENDERERS[args.format](report))
+    if args.timings:
+        for step, seconds in report.timings.items():
+            sys.stderr.write(f"timing: {step}: {seconds:.3f} s\n")
     if archive_path is None and args.format != "json":
         sys.stderr.write(
             "WARNING: provenance NOT checked: evidence quotes were not compared with "
@@ -81,6 +84,11 @@ def _add_validate(commands: Commands) -> None:
         "--expectations",
         action="store_true",
         help="also run the Great Expectations suites (slower)",
+    )
+    check.add_argument(
+        "--timings",
+        action="store_true",
+        help="print the wall time of each step to stderr (where a slow run spends its time)",
     )
     check.add_argument(
         "--data-docs",

@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -65,6 +67,16 @@ def _passed(table: Table, typed: dict[str, pa.ChunkedArray]) -> pa.Table:
     return pa.table(columns, names=table.resource.field_names)
 
 
+@contextlib.contextmanager
+def _timed(report: Report, step: str) -> Iterator[None]:
+    """Add the wall time of a step to report.timings (`gongbao validate --timings`)."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        report.timings[step] = report.timings.get(step, 0.0) + time.perf_counter() - start
+
+
 def validate(
     path: Path | Traversable,
     archive: Path | None = None,
@@ -92,25 +104,31 @@ def validate(
         raise UsageError(str(exc)) from None
     report = Report()
     report.notes.append(f"GB/T 2260 reference: {reference.vintage}")
-    package = read_package(path, report)
-    tables = read_tables(package, report)
+    with _timed(report, "descriptor and read"):
+        package = read_package(path, report)
+        tables = read_tables(package, report)
     report.rows.update({name: len(table) for name, table in tables.items()})
-    for table in tables.values():
-        check_hygiene(table, report)
-    importing.join()  # pandas, for the frames
-    typed = {name: check_schema(table, report) for name, table in tables.items()}
-    for table in tables.values():
-        check_foreign_keys(table, tables, report)
-    # Table rules see only cells that passed: a cell reported above is missing to them.
-    frames: dict[str, pd.DataFrame] = {
-        name: to_pandas(_passed(table, typed[name]), table.resource.fields)
-        for name, table in tables.items()
-    }
+    with _timed(report, "hygiene"):
+        for table in tables.values():
+            check_hygiene(table, report)
+    with _timed(report, "waiting for pandas and pandera"):
+        importing.join()
+    with _timed(report, "schema and keys"):
+        typed = {name: check_schema(table, report) for name, table in tables.items()}
+        for table in tables.values():
+            check_foreign_keys(table, tables, report)
+    with _timed(report, "frames for the table rules"):
+        # Table rules see only cells that passed: a cell reported above is missing to them.
+        frames: dict[str, pd.DataFrame] = {
+            name: to_pandas(_passed(table, typed[name]), table.resource.fields)
+            for name, table in tables.items()
+        }
+    with _timed(report, "table rules"):
+        from .rules.tables import check_tables  # pandera: the slowest import, loaded once needed
 
-    from .rules.tables import check_tables  # pandera is the slowest import: load it once needed
-
-    check_tables(tables, frames, report, today, reference)
-    provenance = check_provenance(tables, archive, report, require_archive)
+        check_tables(tables, frames, report, today, reference)
+    with _timed(report, "provenance"):
+        provenance = check_provenance(tables, archive, report, require_archive)
 
     for family in FAMILIES:
         if family not in ("provenance", "expectations"):  # the families that always run
@@ -119,7 +137,8 @@ def validate(
     if expectations or data_docs is not None:
         from .rules.expectations import check_expectations
 
-        check_expectations(tables, frames, report, data_docs)
+        with _timed(report, "expectations"):
+            check_expectations(tables, frames, report, data_docs)
         report.close_family("expectations")
     else:
         report.families["expectations"] = "not requested"

@@ -97,6 +97,7 @@ class Report:
     families: dict[str, str] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # what the run used, e.g. a reference's vintage
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step of the run
     _seen: set[tuple[Any, ...]] = field(default_factory=set, repr=False)
 
     def add(self, problem: Problem) -> None:
