@@ -87,8 +87,9 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def slow(session: nox.Session) -> None:
-    """The slow tests: the wheel in fresh environments, scale parity on large packages."""
-    install(session, "test")
+    """The slow tests: the wheel in fresh environments, scale parity on large packages, the
+    benchmark's ports against each other (polars and duckdb come with the bench extra)."""
+    install(session, "test", "bench")
     _pytest(session, "-m", "slow")
 
 
@@ -186,11 +187,13 @@ def release_check(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Time `gongbao validate` against `frictionless validate` at 10k, 100k and 1M rows.
+    """Time `gongbao validate` side by side with the pyarrow read floor, pyarrow, polars and
+    duckdb ports of the same rules, and frictionless: 100k, 1M and 10M rows, distinct quotes,
+    unsorted rows, `gongbao.load`; the whole set twice (`-- --repeat N`).
 
     Writes docs/benchmarks.md; exits 1 when a target is missed. `nox -s bench -- --defects 1G`
     measures instead the peak memory of validate and fmt --check on a 1 GB table, clean and
     with one defect each (a CRLF on line 1, NULs appended), and rewrites that section.
     """
-    install(session, "expectations")
+    install(session, "bench")
     session.run("python", "bench/run.py", *session.posargs, env={"GX_ANALYTICS_ENABLED": "false"})
