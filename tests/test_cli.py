@@ -259,6 +259,7 @@ def test_timings_name_every_step_in_order(validate, repo):
         "waiting for pandas and pandera",
         "schema and keys",
         "frames for the table rules",
+        "captures and body anchors",
         "table rules",
         "provenance",
     ]

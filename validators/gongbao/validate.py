@@ -5,6 +5,9 @@ Descriptor safety (6) and structure (1) decide what can be read at all; hygiene 
 before the schema (2) so a full-width digit is reported as such and not as a bad number;
 table rules (3) and provenance (4) work on cells that passed; Great Expectations (7) runs
 only when asked, because it is slow to start.
+
+A table file too large to hold whole (gongbao.slices) goes through families 5, 2, 3 and 4 a
+slice at a time, between the other tables' frames and their table rules: those may read it.
 """
 
 from __future__ import annotations
@@ -17,17 +20,20 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from .errors import UsageError, require
 from .gbt2260 import load as load_reference
 from .problems.catalogue import FAMILIES
 from .problems.report import Report
 from .rules.hygiene import check_hygiene
-from .rules.provenance import check_provenance
+from .rules.provenance import (
+    check_table_provenance,
+    evidence_tables,
+    finish_provenance,
+    prepare_provenance,
+)
 from .rules.schema import check_foreign_keys, check_schema
-from .tableschema.csvio import Table, read_tables
+from .slices import Kept, in_slices, validate_in_slices
+from .tableschema.csvio import read_table, read_tables
 from .tableschema.package import read_package
 from .tableschema.types import to_pandas
 
@@ -35,6 +41,8 @@ if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
     import pandas as pd
+
+    from .rules.tables import TableRule
 
 
 def _import_table_rules() -> None:
@@ -54,17 +62,8 @@ def _start_import() -> threading.Thread:
     return thread
 
 
-def _passed(table: Table, typed: dict[str, pa.ChunkedArray]) -> pa.Table:
-    """The typed columns, with every cell an earlier family reported set to null."""
-    columns = []
-    for name in table.resource.field_names:
-        column = typed[name]
-        if name in table.reported and table.reported[name].any():
-            column = pc.if_else(
-                pa.array(table.reported[name]), pa.scalar(None, column.type), column
-            )
-        columns.append(column)
-    return pa.table(columns, names=table.resource.field_names)
+def _across_rows(rule: TableRule) -> bool:
+    return rule.across_rows
 
 
 @contextlib.contextmanager
@@ -106,8 +105,8 @@ def validate(
     report.notes.append(f"GB/T 2260 reference: {reference.vintage}")
     with _timed(report, "descriptor and read"):
         package = read_package(path, report)
-        tables = read_tables(package, report)
-    report.rows.update({name: len(table) for name, table in tables.items()})
+        large = [r for r in package.resources.values() if in_slices(r, package)]
+        tables = read_tables(package, report, skip={r.name for r in large})
     with _timed(report, "hygiene"):
         for table in tables.values():
             check_hygiene(table, report)
@@ -120,15 +119,43 @@ def validate(
     with _timed(report, "frames for the table rules"):
         # Table rules see only cells that passed: a cell reported above is missing to them.
         frames: dict[str, pd.DataFrame] = {
-            name: to_pandas(_passed(table, typed[name]), table.resource.fields)
+            name: to_pandas(table.passed(typed[name]), table.resource.fields)
             for name, table in tables.items()
         }
+    with _timed(report, "captures and body anchors"):
+        texts = prepare_provenance(tables, archive, report)
+    sliced: dict[str, Kept] = {}
+    for resource in large:
+        with _timed(report, f"{resource.name} in slices"):
+            kept = validate_in_slices(resource, tables, frames, texts, report, today, reference)
+        if kept is not None:
+            sliced[resource.name] = kept
+            frames[resource.name] = kept.frame
+            continue
+        with _timed(report, f"{resource.name} whole"):  # a defect the slices could not read
+            whole = read_table(resource, report)
+            if whole is not None:
+                check_hygiene(whole, report)
+                whole_typed = check_schema(whole, report)
+                check_foreign_keys(whole, tables, report)
+                tables[resource.name] = whole
+                frames[resource.name] = to_pandas(whole.passed(whole_typed), whole.resource.fields)
+    report.rows.update({name: len(table) for name, table in tables.items()})
+    report.rows.update({name: len(kept.table) for name, kept in sliced.items()})
     with _timed(report, "table rules"):
         from .rules.tables import check_tables  # pandera: the slowest import, loaded once needed
 
         check_tables(tables, frames, report, today, reference)
+        across = {name: kept.table for name, kept in sliced.items()}
+        check_tables(across, frames, report, today, reference, which=_across_rows)
     with _timed(report, "provenance"):
-        provenance = check_provenance(tables, archive, report, require_archive)
+        for table in evidence_tables(tables):
+            check_table_provenance(table, texts, report)
+        quotes: dict[str, int] = {}
+        for kept in sliced.values():
+            for source_id, count in kept.quotes.items():
+                quotes[source_id] = quotes.get(source_id, 0) + count
+        provenance = finish_provenance(tables, texts, report, require_archive, quotes)
 
     for family in FAMILIES:
         if family not in ("provenance", "expectations"):  # the families that always run
@@ -139,6 +166,8 @@ def validate(
 
         with _timed(report, "expectations"):
             check_expectations(tables, frames, report, data_docs)
+        for name in sliced:
+            report.notes.append(f"Great Expectations: {name} not run (read in slices)")
         report.close_family("expectations")
     else:
         report.families["expectations"] = "not requested"

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..gbt2260 import NATIONAL, Reference, county_part, reference_level, reference_parent
 from ..model import normalise_name
-from .tables import Context, Frames, _ok, lookup, per_row, record, rule
+from .tables import Context, Frames, _ok, lookup, per_row, record, rule, streamable
 
 # -- jurisdictions ---------------------------------------------------------------------------
 
@@ -146,6 +146,10 @@ def _month(value: Any) -> str | None:
     if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
         return None
     return f"{value:%Y-%m}"
+
+
+# The indicators table may be validated in slices: _facts reads these two columns of it.
+streamable("indicators", "jurisdiction_code", "year")
 
 
 def _facts(frames: Frames) -> Iterator[tuple[str, str | None, str | None, str]]:

@@ -564,10 +564,10 @@ class Provenance:
         return f"passed; {quotes} on {sources} not checked offline"
 
 
-def _quotes_per_source(tables: dict[str, Table]) -> dict[str, int]:
-    """Quoted cells (evidence, antecedent), per source_id, across every table that has them."""
-    counts: dict[str, int] = {}
-    for table in evidence_tables(tables):
+def quotes_per_source(tables: list[Table], counts: dict[str, int] | None = None) -> dict[str, int]:
+    """Quoted cells (evidence, antecedent), per source_id, across tables (added to counts)."""
+    counts = {} if counts is None else counts
+    for table in tables:
         for name in (n for n in QUOTE_FIELDS if n in table.resource.field_names):
             quoted = table.column("source_id").filter(pc.is_valid(table.column(name)))
             for entry in pc.value_counts(quoted.drop_null()).to_pylist():
@@ -577,12 +577,18 @@ def _quotes_per_source(tables: dict[str, Table]) -> dict[str, int]:
 
 @implements("quote-unchecked")
 def report_unchecked(
-    tables: dict[str, Table], texts: dict[str, Capture], report: Report, require_archive: bool
+    tables: dict[str, Table],
+    texts: dict[str, Capture],
+    report: Report,
+    require_archive: bool,
+    quotes_elsewhere: dict[str, int] | None = None,
 ) -> Provenance:
     """One problem per web-only source that quotes rest on: a warning, or with
-    --require-archive an error (every quote must then be checked offline)."""
+    --require-archive an error (every quote must then be checked offline).
+
+    quotes_elsewhere counts the quotes of tables not in tables (read in slices)."""
     sources = tables["sources"]
-    quotes = _quotes_per_source(tables)
+    quotes = quotes_per_source(evidence_tables(tables), dict(quotes_elsewhere or {}))
     rows = sources.data.select(["source_id", "archive", "url"]).to_pylist()
     verified = pending = web_only = unchecked = 0
     fine = np.ones(len(sources), dtype=bool)
@@ -615,7 +621,51 @@ def report_unchecked(
     return Provenance(True, verified, pending, web_only, unchecked)
 
 
+def prepare_provenance(
+    tables: dict[str, Table], archive: Path | None, report: Report
+) -> dict[str, Capture] | None:
+    """The captures quotes are checked against (None without an archive), read once, with
+    each source's body found (rule body-anchors)."""
+    sources = tables.get("sources")
+    if archive is None or sources is None:
+        if sources is not None:
+            check_body_anchors(sources, None, report)
+        return None
+    texts = load_archive(sources, archive, report)
+    check_body_anchors(sources, texts, report)
+    return texts
+
+
+def check_table_provenance(table: Table, texts: dict[str, Capture] | None, report: Report) -> None:
+    """One evidence table (or a slice of one): numbers in quotes; with captures, quotes in
+    their source's body, antecedents before their quotes."""
+    check_numbers(table, report)
+    if texts is not None:
+        check_quotes(table, texts, report)
+        check_antecedents(table, texts, report)
+
+
 @implements("provenance-skipped")
+def finish_provenance(
+    tables: dict[str, Table],
+    texts: dict[str, Capture] | None,
+    report: Report,
+    require_archive: bool = False,
+    quotes_elsewhere: dict[str, int] | None = None,
+) -> Provenance:
+    """The names quotes must contain (no archive needed), then the quotes that could not be
+    checked offline, per web-only source (quotes_elsewhere: those of tables in slices)."""
+    check_stated_names(tables, report)
+    check_commitment_names(tables, report)
+    if texts is None or "sources" not in tables:
+        report.warning(
+            "provenance-skipped",
+            "evidence quotes were NOT checked against the sources: no archive given",
+        )
+        return Provenance(False)
+    return report_unchecked(tables, texts, report, require_archive, quotes_elsewhere)
+
+
 def check_provenance(
     tables: dict[str, Table], archive: Path | None, report: Report, require_archive: bool = False
 ) -> Provenance:
@@ -623,24 +673,7 @@ def check_provenance(
     body, antecedents before their quotes) where an archive is given; then the names quotes
     must contain (no archive needed); the quotes that could not be checked offline, per
     web-only source."""
+    texts = prepare_provenance(tables, archive, report)
     for table in evidence_tables(tables):
-        check_numbers(table, report)
-    sources = tables.get("sources")
-    if archive is None or sources is None:
-        if sources is not None:
-            check_body_anchors(sources, None, report)
-        check_stated_names(tables, report)
-        check_commitment_names(tables, report)
-        report.warning(
-            "provenance-skipped",
-            "evidence quotes were NOT checked against the sources: no archive given",
-        )
-        return Provenance(False)
-    texts = load_archive(sources, archive, report)
-    check_body_anchors(sources, texts, report)
-    for table in evidence_tables(tables):
-        check_quotes(table, texts, report)
-        check_antecedents(table, texts, report)
-    check_stated_names(tables, report)
-    check_commitment_names(tables, report)
-    return report_unchecked(tables, texts, report, require_archive)
+        check_table_provenance(table, texts, report)
+    return finish_provenance(tables, texts, report, require_archive)

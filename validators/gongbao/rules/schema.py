@@ -13,6 +13,7 @@ the table rules in family 3 work on.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
@@ -22,7 +23,7 @@ import pyarrow.compute as pc
 from ..problems.catalogue import implements
 from ..problems.report import Report, brief, shown
 from ..tableschema.csvio import Table
-from ..tableschema.package import Field
+from ..tableschema.package import Field, Resource
 
 
 def _to_mask(array: pa.ChunkedArray | pa.Array) -> np.ndarray:
@@ -77,7 +78,9 @@ def _check_type(table: Table, field: Field, report: Report) -> pa.ChunkedArray:
     return parsed.typed
 
 
-def _check_constraints(table: Table, field: Field, typed: pa.ChunkedArray, report: Report) -> None:
+def _check_constraints(
+    table: Table, field: Field, typed: pa.ChunkedArray, report: Report, keys: bool = True
+) -> None:
     name = field.name
     constraints = field.constraints
     column = table.column(name)
@@ -140,7 +143,7 @@ def _check_constraints(table: Table, field: Field, typed: pa.ChunkedArray, repor
                 "range",
                 partial(_range_message, word, bound),
             )
-    if field.unique:
+    if field.unique and keys:
         _check_unique(table, [name], report, rule="unique")
 
 
@@ -182,30 +185,57 @@ def _all_distinct(table: Table, names: list[str]) -> bool:
     return _strictly_increasing(values) or len(pc.unique(values)) == len(values)
 
 
-def _check_unique(table: Table, names: list[str], report: Report, rule: str) -> None:
+@dataclass(frozen=True)
+class Duplicates:
+    """Rows whose key an earlier row has (in row order), and the line of that first row."""
+
+    rows: np.ndarray
+    first_lines: np.ndarray
+
+    def within(self, start: int, count: int) -> Duplicates:
+        """Those among rows start..start+count, numbered from start (a slice's rows)."""
+        low, high = np.searchsorted(self.rows, [start, start + count])
+        return Duplicates(self.rows[low:high] - start, self.first_lines[low:high])
+
+
+def duplicates(table: Table, names: list[str]) -> Duplicates:
+    """The rows of table repeating an earlier row's key (names' values together)."""
+    none = np.zeros(0, dtype=np.int64)
     if _all_distinct(table, names):
-        return
+        return Duplicates(none, none)
     codes = _key_codes(table, names)
     distinct, first_index = np.unique(codes, return_index=True)
     first_of = np.zeros(int(codes.max(initial=-1)) + 2, dtype=np.int64)  # codes may skip
     first_of[distinct + 1] = first_index  # shifted by one so that -1 (null) has a slot
     first = first_of[codes + 1]
-    duplicated = (codes >= 0) & (first != np.arange(len(codes)))
-    label = ", ".join(names)
-    rows = np.flatnonzero(duplicated & table.unreported(names[0]))
+    rows = np.flatnonzero((codes >= 0) & (first != np.arange(len(codes))))
+    return Duplicates(rows, table.lines[first[rows]])
+
+
+def report_duplicates(
+    table: Table, names: list[str], report: Report, rule: str, found: Duplicates
+) -> None:
+    """Report found's rows (of table) whose first key cell no rule has reported yet."""
+    keep = table.unreported(names[0])[found.rows]
+    rows, first_lines = found.rows[keep], found.first_lines[keep]
     if len(rows) == 0:
         return
+    label = ", ".join(names)
     cells = [table.column(name).take(pa.array(rows)).to_pylist() for name in names]
-    for row, *values in zip(rows, *cells, strict=True):
+    for row, first_line, *values in zip(rows, first_lines, *cells, strict=True):
         written = brief(", ".join(str(value) for value in values))
         report.error(
             rule,
-            f"({label}) = ({written}) already appears on line {table.lines[first[row]]}",
+            f"({label}) = ({written}) already appears on line {first_line}",
             path=table.path,
             line=int(table.lines[row]),
             field=names[0],
         )
     table.mark(names[0], rows)
+
+
+def _check_unique(table: Table, names: list[str], report: Report, rule: str) -> None:
+    report_duplicates(table, names, report, rule, duplicates(table, names))
 
 
 def _unmatched(table: Table, fields: list[str], parent: Table, ref_fields: list[str]) -> np.ndarray:
@@ -240,12 +270,33 @@ def check_foreign_keys(table: Table, tables: dict[str, Table], report: Report) -
 
 
 @implements("type", "required", "enum", "pattern", "length", "range", "unique", "primary-key")
-def check_schema(table: Table, report: Report) -> dict[str, pa.ChunkedArray]:
-    """Family 2 on one table (without foreign keys); returns its typed columns."""
+def check_schema(table: Table, report: Report, keys: bool = True) -> dict[str, pa.ChunkedArray]:
+    """Family 2 on one table (without foreign keys); returns its typed columns.
+
+    Without keys, what needs every row at once (the primary key, unique fields) is left to
+    check_keys: a table read in slices has it checked once, over all of them."""
     typed: dict[str, pa.ChunkedArray] = {}
     for field in table.resource.fields:
         typed[field.name] = column = _check_type(table, field, report)
-        _check_constraints(table, field, column, report)
+        _check_constraints(table, field, column, report, keys)
+    if keys:
+        check_keys(table, report, unique_fields=False)
+    return typed
+
+
+def check_keys(table: Table, report: Report, unique_fields: bool = True) -> None:
+    """The primary key (and, with unique_fields, every unique field) of a whole table."""
+    for names, rule in keys_of(table.resource) if unique_fields else []:
+        if rule == "unique":
+            _check_unique(table, names, report, rule)
     if table.resource.primary_key:
         _check_unique(table, table.resource.primary_key, report, rule="primary-key")
-    return typed
+
+
+def keys_of(resource: Resource) -> list[tuple[list[str], str]]:
+    """(fields, rule) of every key in the order family 2 checks them: each unique field,
+    then the primary key."""
+    keys = [([f.name], "unique") for f in resource.fields if f.unique]
+    if resource.primary_key:
+        keys.append((resource.primary_key, "primary-key"))
+    return keys

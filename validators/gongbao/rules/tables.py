@@ -63,9 +63,30 @@ class TableRule:
     message: Message  # (failing row, context, field) -> the problem's message
     reads: tuple[str, ...]  # the row's cells it decides on: if one was reported, it is skipped
     severity: str = "error"  # "warning": reported, but the package stays valid
+    across_rows: bool = False  # it compares rows with each other (not only with other tables)
 
 
 RULES: list[TableRule] = []
+
+# Tables that may be validated in slices when they are too large to hold whole (see
+# gongbao.validate), with the columns the rules of other tables read from them: those, and
+# what the table's across-rows rules read, are all that is kept of every slice.
+STREAMABLE: dict[str, set[str]] = {}
+
+
+def streamable(table: str, *read_by_others: str) -> None:
+    """Declare table fit for slices; read_by_others: every column other tables' rules read
+    from its frame (ctx.frames[table])."""
+    STREAMABLE.setdefault(table, set()).update(read_by_others)
+
+
+def kept_in_slices(table: str) -> list[str]:
+    """The columns of a table in slices that the end of the run still needs."""
+    kept = set(STREAMABLE.get(table, set()))
+    for r in RULES:
+        if r.table == table and r.across_rows:
+            kept.update(r.reads)
+    return sorted(kept)
 
 
 def rule(
@@ -74,19 +95,21 @@ def rule(
     message: Message,
     reads: tuple[str, ...] = (),
     severity: str = "error",
+    across_rows: bool = False,
 ) -> Callable[[Decide], Decide]:
     """Register a rule's one implementation, attached to each (table, field) in targets.
 
     reads names the other cells of a row the rule decides on: a row where one of them (or
     the target field) was already reported by an earlier family is not judged again.
     The function is called with the target's field, so one function can decide each target
-    on its own terms.
+    on its own terms. across_rows marks a rule that compares a row with other rows of its
+    table: in a table validated in slices it runs once, at the end, on the kept columns.
     """
 
     def register(ok: Decide) -> Decide:
         implements(rule_id)(ok)
         RULES.extend(
-            TableRule(rule_id, table, field, ok, message, (field, *reads), severity)
+            TableRule(rule_id, table, field, ok, message, (field, *reads), severity, across_rows)
             for table, field in targets
         )
         return ok
@@ -278,6 +301,7 @@ def _indicator_empty(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
         f"of {r['jurisdiction_code']} in {r['year']}"
     ),
     reads=("metric", "jurisdiction_code", "year"),
+    across_rows=True,
 )
 def _excellent_le_good(df: pd.DataFrame, ctx: Context, field: str) -> pd.Series:
     key = ["jurisdiction_code", "year"]
@@ -393,13 +417,18 @@ def _decide(
         raise
 
 
+Which = Callable[[TableRule], bool]
+
+
 def pandera_schema(
     resource: Resource,
     ctx: Context,
     skipped: Skipped | None = None,
     crashed: list[Exception] | None = None,
+    which: Which | None = None,
 ) -> pa.DataFrameSchema:
-    """Columns and dtypes from the Table Schema, plus this table's rules as checks.
+    """Columns and dtypes from the Table Schema, plus this table's rules as checks (those
+    which accepts, if given).
 
     Rules that cannot run because a table they look into is missing are added to skipped.
     """
@@ -409,6 +438,7 @@ def pandera_schema(
     checks = [
         pa.Check(partial(_decide, r, ctx, skipped, crashed), name=f"{r.rule}:{r.field}")
         for r in in_order(resource.name)
+        if which is None or which(r)
     ]
     return pa.DataFrameSchema(
         columns, checks=checks, strict=True, ordered=True, coerce=False, name=resource.name
@@ -429,16 +459,19 @@ def check_tables(
     report: Report,
     today: dt.date | None = None,
     reference: Reference | None = None,
+    which: Which | None = None,
 ) -> None:
-    """Family 3: validate every table's frame with its pandera schema."""
+    """Family 3: validate every table's frame with its pandera schema (with the rules which
+    accepts, if given: a table in slices runs its across-rows rules apart)."""
     ctx = Context(frames, today or dt.date.today(), reference or load_reference())
     for name, table in tables.items():
-        if not any(r.table == name for r in RULES):
+        rules = [r for r in in_order(name) if which is None or which(r)]
+        if not rules:
             continue  # its columns and dtypes come straight from the schema: nothing to add
         frame = frames[name]
         skipped: Skipped = set()
         crashed: list[Exception] = []
-        schema = pandera_schema(table.resource, ctx, skipped, crashed)
+        schema = pandera_schema(table.resource, ctx, skipped, crashed, which)
         work = frame.copy(deep=False)  # rules may add helper columns for their messages
         _check_layout(table.resource, work)
         try:
@@ -460,7 +493,7 @@ def check_tables(
             )
         if failures is None:
             continue
-        for table_rule in in_order(name):
+        for table_rule in rules:
             label = f"{table_rule.rule}:{table_rule.field}"
             rows = np.unique(failures.loc[failures["check"] == label, "index"].dropna().astype(int))
             for cell in table_rule.reads:

@@ -73,6 +73,19 @@ class Table:
         mask = self.reported.get(name)
         return np.ones(len(self), dtype=bool) if mask is None else ~mask
 
+    def passed(self, typed: dict[str, pa.ChunkedArray]) -> pa.Table:
+        """The typed columns, with every cell a rule reported set to null (what the table
+        rules see: a cell reported by an earlier family is missing to them)."""
+        columns = []
+        for name in self.resource.field_names:
+            column = typed[name]
+            if name in self.reported and self.reported[name].any():
+                column = pc.if_else(
+                    pa.array(self.reported[name]), pa.scalar(None, column.type), column
+                )
+            columns.append(column)
+        return pa.table(columns, names=self.resource.field_names)
+
     def encoded(self, name: str) -> pa.DictionaryArray:
         """The column dictionary-encoded: its distinct values and a code per row (cached)."""
         if name not in self._encoded:
@@ -525,6 +538,78 @@ def _read_fast(
     return Table(resource, data_table, lines)
 
 
+class NotClean(Exception):
+    """A file streamed in slices turned out to need the careful reader (a blank or ragged
+    row, a cell over several lines, a byte that is not UTF-8): start again, whole."""
+
+
+def read_slices(resource: Resource, rows: int, block: int = 1 << 22) -> Iterator[Table] | None:
+    """The table in slices of at most `rows` rows, each with its own CSV lines, for tables
+    too large to hold whole; None when the file needs the whole-table reader (anything its
+    scan finds, reported there). The slices raise NotClean, part-way through, for a defect
+    only pyarrow's reader sees: whatever was made of the earlier slices must be dropped.
+    """
+    try:
+        with resource.source.open_binary() as handle:
+            found = scan(handle)
+    except (Refused, OSError):
+        return None
+    clean = found.nul is None and not found.bom and found.quoting is None
+    clean = clean and not found.lone_cr and found.cr_count == 0 and found.last_byte == _LF
+    if not clean or _header_cells(found.header) != resource.field_names:
+        return None
+    return _slices(resource, rows, found.lines, block)
+
+
+def _slices(resource: Resource, rows: int, physical_lines: int, block: int) -> Iterator[Table]:
+    def on_invalid(row: object) -> str:
+        raise NotClean(f"{resource.path}: a ragged row")
+
+    with resource.source.open_binary() as handle:
+        source = _arrow_input(handle)
+        try:
+            reader = pacsv.open_csv(
+                source,
+                read_options=pacsv.ReadOptions(block_size=block),
+                parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=_string_types(resource),
+                    strings_can_be_null=True,
+                    quoted_strings_can_be_null=True,
+                    null_values=resource.missing_values,
+                    check_utf8=True,
+                ),
+            )
+            start, batches, held = 0, [], 0
+            while True:
+                try:
+                    batch = reader.read_next_batch()
+                except StopIteration:
+                    break
+                except (pa.ArrowInvalid, pa.ArrowCapacityError) as exc:
+                    raise NotClean(f"{resource.path}: {exc}") from None
+                batches.append(batch)
+                held += batch.num_rows
+                if held >= rows:
+                    yield _slice(resource, batches, start)
+                    start, batches, held = start + held, [], 0
+            if start + held + 1 != physical_lines:
+                raise NotClean(f"{resource.path}: rows and lines differ")
+            if held or start == 0:
+                yield _slice(resource, batches, start, reader.schema)
+        finally:
+            if isinstance(source, pa.OSFile):
+                source.close()
+
+
+def _slice(
+    resource: Resource, batches: list[pa.RecordBatch], start: int, schema: pa.Schema = None
+) -> Table:
+    data = pa.Table.from_batches(batches, schema=schema if not batches else None)
+    lines = np.arange(start + 2, start + 2 + data.num_rows, dtype=np.int64)
+    return Table(resource, data, lines)
+
+
 class _CountedLines:
     """The lines of a text stream, counting the LFs read (record lines are LF-counted, as
     everywhere else)."""
@@ -628,11 +713,13 @@ def _records(
         yield record
 
 
-def read_tables(package: Package, report: Report) -> dict[str, Table]:
-    """Every resource of the package read strictly; those that cannot be read are left out
-    (their problems are in the report)."""
+def read_tables(package: Package, report: Report, skip: Iterable[str] = ()) -> dict[str, Table]:
+    """Every resource of the package (but those named in skip) read strictly; those that
+    cannot be read are left out (their problems are in the report)."""
     tables: dict[str, Table] = {}
     for name, resource in package.resources.items():
+        if name in skip:
+            continue
         table = read_table(resource, report)
         if table is not None:
             tables[name] = table
