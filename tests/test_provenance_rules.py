@@ -325,3 +325,39 @@ def test_a_named_commitment_is_named_by_its_quote(validate, package):
         validate(package), "data/commitments.csv", line, "name_zh", "commitment-name-in-quote"
     )
     assert "name '跨界突发环境事件应急处置机制' is not in the quote" in out
+
+
+NUMBER_CASES = [
+    # (value, quote, in the quote)
+    ("316", "空气质量优良天数达到316天", True),
+    ("316", "达到3160天", False),
+    ("316", "达到316.5天", False),
+    ("316", "第1316天", False),
+    ("316", "1.2.316天", True),  # findall's tokens: 1.2, 316 (the search leaves it to Python)
+    ("316", "316.0天", True),
+    ("316", "0316天", True),
+    ("30.5", "浓度30.50微克", True),
+    ("30.5", "浓度30.5.1微克", True),  # tokens 30.5 and 1
+    ("0.5", "下降0.5个百分点", True),
+    ("0.5", "下降.5个百分点", False),
+    ("0", "为0。", True),
+    ("0", "为10。", False),
+    ("-5", "下降5%", True),
+    ("5", "增长1.5%", False),
+    ("1e3", "1000", True),  # not a plain decimal: exactly as Decimal reads it, in Python
+    ("7.10", "7.1", True),
+]
+
+
+def test_numbers_in_quotes_by_search_agree_with_decimal_tokens():
+    """The RE2 search per distinct value says what Decimal over the quote's number tokens
+    says: the search only settles the pairs it is sure of, Python the rest."""
+    import pyarrow as pa
+
+    from gongbao.rules.provenance import _number_in_quote, _numbers_absent
+
+    values = pa.array([v for v, _, _ in NUMBER_CASES])
+    quotes = pa.array([q for _, q, _ in NUMBER_CASES])
+    absent = _numbers_absent(values, quotes).tolist()
+    assert absent == [not found for _, _, found in NUMBER_CASES]
+    assert absent == [not _number_in_quote(v, q) for v, q, _ in NUMBER_CASES]

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pyarrow as pa
@@ -50,9 +50,17 @@ def fold(text: str) -> str:
 _SPACE_RE2 = r"[\t\n\x0b\x0c\r\x1c-\x1f\x{85}\pZ]+"
 
 
-def fold_all(values: pa.Array) -> pa.Array:
-    """fold() of every value, in Arrow: a million quotes fold in a fraction of a second."""
-    return pc.utf8_trim(pc.replace_substring_regex(values, _SPACE_RE2, " "), " ")
+Strings: TypeAlias = "pa.Array | pa.ChunkedArray"
+
+
+def folded_list(values: Strings) -> list[str]:
+    """fold() of every value, as a list: values without whitespace (most quotes) are
+    taken as they are, the rest folded one by one (no second copy of a million strings)."""
+    folded: list[str] = values.to_pylist()  # no nulls: pairs have both cells set
+    spaced = pc.fill_null(pc.match_substring_regex(values, _SPACE_RE2), False)
+    for row in np.flatnonzero(spaced.to_numpy(zero_copy_only=False)):
+        folded[row] = fold(folded[row])
+    return folded
 
 
 def evidence_tables(tables: dict[str, Table]) -> list[Table]:
@@ -61,7 +69,7 @@ def evidence_tables(tables: dict[str, Table]) -> list[Table]:
 
 def _distinct_codes(
     table: Table, first: str, second: str, usable: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, pa.Array, pa.Array]:
+) -> tuple[np.ndarray, np.ndarray, Strings, Strings]:
     """The (first, second) pairs of usable rows with both cells set, on dictionary codes.
 
     Returns (code of each row, the distinct codes, and for each distinct code its first and
@@ -72,6 +80,16 @@ def _distinct_codes(
     if rows == 0:
         empty = pa.array([], pa.string())
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), empty, empty
+    if table.mostly_distinct(second):  # a pair per row: hashing a million strings saves nothing
+        a, b = (table.column(name) for name in (first, second))
+        set_ = pc.and_(pc.is_valid(a), pc.is_valid(b)).to_numpy(zero_copy_only=False)
+        distinct = np.flatnonzero(usable & set_)
+        codes = np.full(rows, -1, dtype=np.int64)
+        codes[distinct] = distinct
+        if len(distinct) == rows:  # every row: no copy
+            return codes, distinct, a, b
+        taken = pa.array(distinct)
+        return codes, distinct, a.take(taken), b.take(taken)
     encoded = [table.encoded(name) for name in (first, second)]
     a, b = (e.indices.fill_null(-1).to_numpy(zero_copy_only=False) for e in encoded)
     width = max(len(encoded[1].dictionary), 1)
@@ -249,13 +267,13 @@ def check_quotes(table: Table, texts: dict[str, Capture], report: Report) -> Non
         codes, distinct, sources, quotes = _distinct_codes(table, "source_id", name, ok_cells)
         # The common case decided in one pass: a quote of one segment, folded in Arrow, found
         # in its source's body. The rest (segments, misses) gets the full check in Python.
-        plain = pc.invert(pc.match_substring(quotes, SEGMENT)).to_numpy(zero_copy_only=False)
+        plain = pc.invert(pc.match_substring(quotes, SEGMENT)).to_pylist()
         bodies = {source_id: capture.body_text for source_id, capture in texts.items()}
-        folded = fold_all(quotes).to_pylist()
+        pairs = zip(sources.to_pylist(), folded_list(quotes), plain, strict=True)
         found: dict[int, tuple[str, str, str, str]] = {}
-        for i, source_id in enumerate(sources.to_pylist()):
+        for i, (source_id, folded, one_segment) in enumerate(pairs):
             body = bodies.get(source_id)
-            if body is None or (plain[i] and folded[i] in body):
+            if body is None or (one_segment and folded in body):
                 continue
             quote = quotes[i].as_py()
             problem = _quote_problem(quote, texts[source_id])
@@ -512,6 +530,49 @@ def _number_in_quote(raw: str, quote: str) -> bool:
     return number in _quote_numbers(quote)
 
 
+_DECIMAL = re.compile(r"[-+]?([0-9]+)(?:\.([0-9]+))?")
+# A number token starts where no digit (or digit and point) comes before it, and ends where
+# no digit (or point and digit) follows: the tokens _NUMBER_TOKEN.findall() would give.
+_BEFORE = r"(?:^|[^0-9.]|(?:^|[^0-9])\.)"
+_AFTER = r"(?:$|[^0-9.]|\.(?:$|[^0-9]))"
+
+
+def _token_pattern(raw: str) -> str | None:
+    """An RE2 pattern matching quotes with a number token equal to raw (its absolute
+    value), written any way (316, 316.0, 0316); None for what is not a plain decimal."""
+    found = _DECIMAL.fullmatch(raw)
+    if found is None:
+        return None
+    whole = found.group(1).lstrip("0")
+    fraction = (found.group(2) or "").rstrip("0")
+    digits = f"0*{whole}" if whole else "0+"
+    tail = rf"\.{fraction}0*" if fraction else r"(?:\.0+)?"
+    return _BEFORE + digits + tail + _AFTER
+
+
+def _numbers_absent(values: Strings, quotes: Strings) -> np.ndarray:
+    """For each (value, quote) pair: True where the value is not a number of the quote.
+
+    One RE2 search per distinct value over its quotes (a column of figures repeats few
+    values); a pair it does not settle, or a column of many values, goes to Python."""
+    absent = np.zeros(len(values), dtype=bool)
+    distinct = pc.unique(values)
+    if len(distinct) > 1000:
+        pairs = zip(values.to_pylist(), quotes.to_pylist(), strict=True)
+        absent[:] = [not _number_in_quote(v, q) for v, q in pairs]
+        return absent
+    codes = pc.index_in(values, value_set=distinct).to_numpy(zero_copy_only=False)
+    for code, raw in enumerate(distinct.to_pylist()):
+        rows = np.flatnonzero(codes == code)
+        pattern = _token_pattern(raw)
+        if pattern is not None:
+            found = pc.match_substring_regex(quotes.take(pa.array(rows)), pattern)
+            rows = rows[~found.to_numpy(zero_copy_only=False)]
+        unsettled = quotes.take(pa.array(rows)).to_pylist()
+        absent[rows] = [not _number_in_quote(raw, quote) for quote in unsettled]
+    return absent
+
+
 @implements("number-not-in-quote")
 def check_numbers(table: Table, report: Report) -> None:
     """Each numeric value and change of a row appears, as a number, in the row's quote."""
@@ -519,11 +580,8 @@ def check_numbers(table: Table, report: Report) -> None:
         codes, distinct, values, quotes = _distinct_codes(
             table, name, "evidence", table.unreported(name)
         )
-        missing = {
-            code: v
-            for code, v, e in zip(distinct, values.to_pylist(), quotes.to_pylist(), strict=True)
-            if not _number_in_quote(v, e)
-        }
+        absent = np.flatnonzero(_numbers_absent(values, quotes))
+        missing = {int(distinct[i]): values[int(i)].as_py() for i in absent}
         if not missing:
             continue
         bad = np.flatnonzero(np.isin(codes, list(missing)))
