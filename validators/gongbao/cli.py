@@ -8,6 +8,7 @@ every command.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Callable
@@ -314,6 +315,10 @@ def usage_error(message: str, prog: str = "gongbao") -> Exit:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # The cyclic garbage collector runs every 700 new objects by default: importing pandas
+    # and pandera and building frames set it off thousands of times for little garbage.
+    # Collecting less often saves a tenth of a small run's time (the command is one process).
+    gc.set_threshold(50_000, 20, 100)
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
