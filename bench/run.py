@@ -172,7 +172,7 @@ _ALL = tuple(e.name for e in ENGINES)
 _PORTS = tuple(name for name in _ALL if name != "frictionless")
 CASES = [
     Case("100k rows", 100_000, "plain", 3, _ALL),
-    Case("1M rows", 1_000_000, "plain", 1, _ALL),  # frictionless takes over a minute here
+    Case("1M rows", 1_000_000, "plain", 3, _ALL),  # frictionless once: it takes 40 s here
     Case("1M rows, a distinct quote on every row", 1_000_000, "distinct-quotes", 1, _PORTS),
     Case("1M rows, unsorted", 1_000_000, "unsorted", 1, _PORTS),
     Case("10M rows", 10_000_000, "plain", 1, _PORTS),
@@ -237,6 +237,8 @@ def measure_case(case: Case, archive: Path) -> dict[str, Measure]:
     runs: dict[str, list[Run]] = {e.name: [] for e in engines}
     for round_ in range(case.runs):
         for engine in engines:
+            if engine.name == "frictionless" and round_ and case.rows >= 1_000_000:
+                continue
             warm(package)
             run = run_once(
                 engine.command(package, captures), package if engine.in_package else None
@@ -464,8 +466,11 @@ def case_table(case: Case, repeats: list[dict[str, Measure]]) -> list[str]:
     def cells(get: Callable[[dict[str, Measure]], str]) -> str:
         return " / ".join(get(results) for results in repeats)
 
+    runs = f"{case.runs} run{'s' * (case.runs != 1)} per repetition"
+    if case.runs > 1 and case.rows >= 1_000_000 and "frictionless" in case.engines:
+        runs += ", frictionless 1"
     lines = [
-        f"### {case.label} ({case.runs} run{'s' * (case.runs != 1)} per repetition)",
+        f"### {case.label} ({runs})",
         "",
         f"| engine | wall | CPU | peak memory | wall ÷ {BASELINE} | wall ÷ gongbao |",
         "|---|---:|---:|---:|---:|---:|",
@@ -634,8 +639,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     lines += [
         "",
-        f"The shipped package ({sum(r for r in reps[-1].shipped.runs[0].timings.values()):.2f} s"
-        " of steps in the last run): "
+        "The shipped package: "
         + ", ".join(f"{s.seconds:.2f} s" for s in (r.shipped for r in reps))
         + " wall (median of 5).",
         "",

@@ -61,3 +61,19 @@ def line_of(path: Path, needle: str) -> int:
         if needle in line:
             return number
     raise AssertionError(f"{needle!r} not in {path}")
+
+
+def quoted_cells(package: Path) -> dict[str, int]:
+    """Quoted cells (evidence, antecedent) per source_id, counted from the package's CSVs:
+    what validate counts for each web-only source."""
+    counts: dict[str, int] = {}
+    for path in sorted((package / "data").glob("*.csv")):
+        header, *rows = read_rows(path)
+        if "source_id" not in header:
+            continue
+        at = header.index("source_id")
+        quoted = [i for i, name in enumerate(header) if name in ("evidence", "antecedent")]
+        for row in rows:
+            if cells := sum(1 for i in quoted if row[i]):
+                counts[row[at]] = counts.get(row[at], 0) + cells
+    return counts

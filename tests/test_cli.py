@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from conftest import assert_reported, run_process
-from csvedit import read_rows, set_cell
+from csvedit import quoted_cells, read_rows, set_cell
 
 FAMILY_LINES = [
     "  6. Descriptor safety: passed",
@@ -38,16 +38,8 @@ def _web_only(root: Path) -> dict[str, tuple[int, str, int]]:
         for line, row in enumerate(rows, start=2)
         if not row[at["archive"]]
     }
-    quotes = dict.fromkeys(web, 0)
-    for path in (root / "data").glob("*.csv"):
-        names, *records = read_rows(path)
-        if "source_id" not in names:
-            continue
-        quoted = [names.index(n) for n in ("evidence", "antecedent") if n in names]
-        for record in records:
-            if record[names.index("source_id")] in quotes:
-                quotes[record[names.index("source_id")]] += sum(1 for i in quoted if record[i])
-    return {s: (line, url, quotes[s]) for s, (line, url) in web.items()}
+    quotes = quoted_cells(root)
+    return {s: (line, url, quotes.get(s, 0)) for s, (line, url) in web.items()}
 
 
 def _unchecked_lines(root: Path) -> list[str]:

@@ -286,14 +286,20 @@ def _escape_in_path(scene: Scene) -> int:
     return scene.point("targets", "path", "data/\x1b]0;pwned\x07targets.csv")
 
 
-def _duplicate_name(scene: Scene) -> int:
+def _append_targets_copy(scene: Scene, changed: dict[str, str], marker: str) -> int:
+    """Append a copy of the targets entry to the descriptor, with changed keys; the last
+    line holding marker (where the copy is reported)."""
     descriptor = scene.descriptor()
     entries = descriptor["resources"]
     targets = next(e for e in entries if e["name"] == "targets")
-    entries.append({**targets, "path": "data/indicators.csv"})
+    entries.append({**targets, **changed})
     scene.write_descriptor(descriptor)
     text = scene.file("datapackage.json").read_text(encoding="utf-8").splitlines()
-    return [n for n, line in enumerate(text, 1) if '"name": "targets"' in line][-1]
+    return [n for n, line in enumerate(text, 1) if marker in line][-1]
+
+
+def _duplicate_name(scene: Scene) -> int:
+    return _append_targets_copy(scene, {"path": "data/indicators.csv"}, '"name": "targets"')
 
 
 def _empty_resources(scene: Scene) -> int:
@@ -304,13 +310,7 @@ def _empty_resources(scene: Scene) -> int:
 
 
 def _listed_twice(scene: Scene) -> int:
-    descriptor = scene.descriptor()
-    entries = descriptor["resources"]
-    targets = next(e for e in entries if e["name"] == "targets")
-    entries.append({**targets, "name": "targets2"})
-    scene.write_descriptor(descriptor)
-    text = scene.file("datapackage.json").read_text(encoding="utf-8").splitlines()
-    return [n for n, line in enumerate(text, 1) if '"path": "data/targets.csv"' in line][-1]
+    return _append_targets_copy(scene, {"name": "targets2"}, '"path": "data/targets.csv"')
 
 
 def _cell(field_name: str, value: str, table: str = IND, **match: str) -> Callable[[Scene], int]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import copy_package
-from csvedit import find_row, read_rows, set_cell
+from csvedit import find_row, quoted_cells, read_rows, set_cell
 
 SOURCES = "data/sources.csv"
 HBRB = "hbrb-2025-12-07"
@@ -21,15 +21,7 @@ HBRB = "hbrb-2025-12-07"
 
 def quotes_of(package: Path, source_id: str) -> int:
     """Quoted cells (evidence, antecedent) that cite a source, counted from the CSV files."""
-    count = 0
-    for path in sorted((package / "data").glob("*.csv")):
-        header, *rows = read_rows(path)
-        quoted = [i for i, name in enumerate(header) if name in ("evidence", "antecedent")]
-        if "source_id" not in header:
-            continue
-        at = header.index("source_id")
-        count += sum(1 for row in rows if row[at] == source_id for i in quoted if row[i])
-    return count
+    return quoted_cells(package).get(source_id, 0)
 
 
 def _quotes(package: Path, source_id: str) -> list[str]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -127,6 +128,26 @@ class Reference:
         near = ", ".join(d.short() for d in self.nearest(code, name))
         tail = f"; nearest: {near}" if near else ""
         return f"{code} is not a GB/T 2260 code (lists {self.first} … {self.last}){tail}"
+
+
+PROVINCE = "province"  # levels.level of a provincial-level division
+
+
+def provinces(places: Iterable[tuple[str, str | None, str]]) -> dict[str, str]:
+    """code -> the provincial-level division it lies in (a province: itself), for the
+    (code, parent_code, level) rows of a jurisdictions table, walking parent codes up. A
+    code above or outside every province (the country, a loop, a missing parent) is left
+    out."""
+    parent = {code: (up, level) for code, up, level in places}
+    found: dict[str, str] = {}
+    for code in parent:
+        at, seen = code, set()
+        while at in parent and parent[at][1] != PROVINCE and at not in seen:
+            seen.add(at)
+            at = parent[at][0] or ""
+        if at in parent and parent[at][1] == PROVINCE:
+            found[code] = at
+    return found
 
 
 def county_part(code: str) -> str:

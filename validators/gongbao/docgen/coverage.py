@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+from ..gbt2260 import provinces
 from ..problems.report import Report
 from ..tableschema.csvio import read_tables
 from ..tableschema.package import Package
@@ -22,7 +23,6 @@ from .markdown import cell
 REGION = "coverage"
 WHAT = "the coverage statement"
 SOURCES = "the data"
-PROVINCE = "province"  # levels.level of a provincial-level division
 
 
 def _rows(tables: dict[str, Any], name: str) -> list[dict[str, Any]]:
@@ -30,24 +30,12 @@ def _rows(tables: dict[str, Any], name: str) -> list[dict[str, Any]]:
     return [] if table is None else list(table.data.to_pylist())
 
 
-def _province_of(code: str, jurisdictions: dict[str, dict[str, Any]]) -> str | None:
-    """The provincial-level division a code lies in, walking parent_code up (None for the
-    country as a whole or a code the table does not hold)."""
-    seen = set()
-    while code in jurisdictions and code not in seen:
-        seen.add(code)
-        row = jurisdictions[code]
-        if row["level"] == PROVINCE:
-            return code
-        code = row["parent_code"] or ""
-    return None
-
-
 def coverage(package: Package) -> dict[str, Any]:
     """What the tables count: per province, year, instrument type and region."""
     report = Report()
     tables = read_tables(package, report)
     jurisdictions = {r["code"]: r for r in _rows(tables, "jurisdictions")}
+    province_of = provinces((c, r["parent_code"], r["level"]) for c, r in jurisdictions.items())
     agreements = _rows(tables, "agreements")
     organizations = {r["org_id"]: r for r in _rows(tables, "organizations")}
     members: dict[str, set[str]] = defaultdict(set)
@@ -65,10 +53,10 @@ def coverage(package: Package) -> dict[str, Any]:
     provinces_of: dict[str, set[str]] = defaultdict(set)
     for r in _rows(tables, "parties"):
         for place in places_of_org(r["org_id"]):
-            if (province := _province_of(place, jurisdictions)) is not None:
+            if (province := province_of.get(place)) is not None:
                 provinces_of[r["agreement_id"]].add(province)
     for r in _rows(tables, "agreement_scope"):
-        if (province := _province_of(r["jurisdiction_code"], jurisdictions)) is not None:
+        if (province := province_of.get(r["jurisdiction_code"])) is not None:
             provinces_of[r["agreement_id"]].add(province)
 
     per_province: Counter[str] = Counter()

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 import pyarrow.compute as pc
 
+from ..gbt2260 import provinces
 from .tables import Context, Frames, _arrow, _ok, lookup, per_row, record, rule
 
 STATED_BASES = frozenset({"named", "collective", "officeholder"})
@@ -100,18 +101,10 @@ def _place_levels(frames: Frames) -> tuple[dict[str, str], dict[str, str]]:
         if isinstance(o, str) and isinstance(c, str)
     }
     places = frames["jurisdictions"]
-    parent = {
-        str(c): (str(p) if isinstance(p, str) else None, str(level))
-        for c, p, level in zip(places["code"], places["parent_code"], places["level"], strict=True)
-    }
-    province: dict[str, str] = {}
-    for code in parent:
-        at, seen = code, set()
-        while at in parent and parent[at][1] != "province" and at not in seen:
-            seen.add(at)
-            at = parent[at][0] or ""
-        if at in parent and parent[at][1] == "province":
-            province[code] = at
+    rows = zip(places["code"], places["parent_code"], places["level"], strict=True)
+    province = provinces(
+        (str(c), str(p) if isinstance(p, str) else None, str(level)) for c, p, level in rows
+    )
     return where, province
 
 

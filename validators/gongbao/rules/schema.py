@@ -289,14 +289,21 @@ def check_keys(table: Table, report: Report, unique_fields: bool = True) -> None
     for names, rule in keys_of(table.resource) if unique_fields else []:
         if rule == "unique":
             _check_unique(table, names, report, rule)
-    if table.resource.primary_key:
+    if table.resource.primary_key and not _pk_is_unique_field(table.resource):
         _check_unique(table, table.resource.primary_key, report, rule="primary-key")
+
+
+def _pk_is_unique_field(resource: Resource) -> bool:
+    """A one-field primary key whose field is also `unique`: checked as that field already
+    (every repeat reported there), so hashing a million ids twice would find nothing new."""
+    key = resource.primary_key
+    return len(key) == 1 and any(f.name == key[0] and f.unique for f in resource.fields)
 
 
 def keys_of(resource: Resource) -> list[tuple[list[str], str]]:
     """(fields, rule) of every key in the order family 2 checks them: each unique field,
     then the primary key."""
     keys = [([f.name], "unique") for f in resource.fields if f.unique]
-    if resource.primary_key:
+    if resource.primary_key and not _pk_is_unique_field(resource):
         keys.append((resource.primary_key, "primary-key"))
     return keys
