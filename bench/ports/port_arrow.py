@@ -185,12 +185,8 @@ def quote_in_source(raw: pa.Table, sources: pa.Table, archive: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    package, archive = spec.arguments(argv)
-    tables = spec.load(package)
-    big = spec.big_table(tables)
-    raw = read(big)
-    names = {fk.resource for fk in big.foreign_keys} | {spec.METRICS, spec.SOURCES}
-    refs = {name: raw if name == big.name else read(tables[name]) for name in names}
+    archive, tables, big = spec.inputs(argv)
+    raw, refs = spec.read_with_references(tables, big, read)
     typ, problems = cell_rules(big, raw)
     problems |= key_rules(big, raw, typ, refs)
     problems |= table_rules(raw, typ, refs[spec.METRICS])

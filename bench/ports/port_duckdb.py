@@ -191,14 +191,11 @@ def quote_in_source(con: duckdb.DuckDBPyConnection, archive: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    package, archive = spec.arguments(argv)
-    tables = spec.load(package)
-    big = spec.big_table(tables)
+    archive, tables, big = spec.inputs(argv)
     con = duckdb.connect()
     columns = "".join(f", {typed(f)} AS {ident(TYPED + f.name)}" for f in big.typed)
     con.execute(f"CREATE TABLE big AS SELECT *{columns} FROM {read(big)}")
-    names = {fk.resource for fk in big.foreign_keys} | {spec.METRICS, spec.SOURCES}
-    for name in names:
+    for name in spec.referenced(big):
         source = "big" if name == big.name else read(tables[name])
         con.execute(f"CREATE TABLE {ident('ref:' + name)} AS SELECT * FROM {source}")
     problems = sums(con, cell_checks(big) + table_checks(big))

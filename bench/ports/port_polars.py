@@ -147,13 +147,9 @@ def quote_in_source(frame: pl.DataFrame, sources: pl.DataFrame, archive: Path) -
 
 
 def main(argv: list[str] | None = None) -> int:
-    package, archive = spec.arguments(argv)
-    tables = spec.load(package)
-    big = spec.big_table(tables)
-    raw = read(big)
+    archive, tables, big = spec.inputs(argv)
+    raw, refs = spec.read_with_references(tables, big, read)
     frame = raw.with_columns(typed(f).alias(TYPED + f.name) for f in big.typed)
-    names = {fk.resource for fk in big.foreign_keys} | {spec.METRICS, spec.SOURCES}
-    refs = {name: raw if name == big.name else read(tables[name]) for name in names}
     problems = sums(frame, cell_checks(big) + row_checks(big))
     problems |= key_rules(big, frame, refs)
     problems["metric-unit"] = metric_unit(frame, refs[spec.METRICS])

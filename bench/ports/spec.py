@@ -16,9 +16,12 @@ import csv
 import datetime as dt
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 BIG = "indicators"  # the table the ports validate; its foreign keys name the others read
 
@@ -250,3 +253,23 @@ def emit(engine: str, rows: int, problems: dict[str, int]) -> None:
         raise ValueError(f"not rules: {sorted(unknown)}")
     counts = {rule: int(problems.get(rule, 0)) for rule in RULES}
     sys.stdout.write(json.dumps({"engine": engine, "rows": int(rows), "problems": counts}) + "\n")
+
+
+def inputs(argv: list[str] | None = None) -> tuple[Path, dict[str, Table], Table]:
+    """The command line read: (archive, the package's tables, the big table)."""
+    package, archive = arguments(argv)
+    tables = load(package)
+    return archive, tables, big_table(tables)
+
+
+def referenced(big: Table) -> set[str]:
+    """The tables the big table's rules read: its foreign keys' tables, metrics, sources."""
+    return {fk.resource for fk in big.foreign_keys} | {METRICS, SOURCES}
+
+
+def read_with_references(
+    tables: dict[str, Table], big: Table, read: Callable[[Table], T]
+) -> tuple[T, dict[str, T]]:
+    """The big table and the tables it references, each read by an engine's read()."""
+    raw = read(big)
+    return raw, {n: raw if n == big.name else read(tables[n]) for n in referenced(big)}
