@@ -511,17 +511,14 @@ def _read_fast(
     physical_lines: lines in the file (a last line without newline counts); a blank line or a
     ragged row makes it differ from the rows read plus the header.
     """
-    invalid: list[object] = []
-
-    def on_invalid(row: object) -> str:
-        invalid.append(row)
-        return "skip"
-
     try:
         data_table = pacsv.read_csv(
             source,  # pyarrow parses blocks on every core
             read_options=pacsv.ReadOptions(block_size=1 << 22),
-            parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
+            # No Python invalid_row_handler: the reader can release it on one of pyarrow's
+            # threads after read_csv returns, and when that happens while Python shuts down
+            # the process aborts ("terminate called without an active exception"). A ragged
+            # row raises ArrowInvalid instead, which sends the file to the careful path.
             convert_options=pacsv.ConvertOptions(
                 column_types=_string_types(resource),
                 strings_can_be_null=True,
@@ -532,7 +529,7 @@ def _read_fast(
         )
     except (pa.ArrowInvalid, pa.ArrowCapacityError):
         return None
-    if invalid or physical_lines != data_table.num_rows + 1:
+    if physical_lines != data_table.num_rows + 1:
         return None  # blank or ragged rows: only the careful path knows where
     lines = np.arange(2, data_table.num_rows + 2, dtype=np.int64)
     return Table(resource, data_table, lines)
@@ -562,16 +559,13 @@ def read_slices(resource: Resource, rows: int, block: int = 1 << 22) -> Iterator
 
 
 def _slices(resource: Resource, rows: int, physical_lines: int, block: int) -> Iterator[Table]:
-    def on_invalid(row: object) -> str:
-        raise NotClean(f"{resource.path}: a ragged row")
-
     with resource.source.open_binary() as handle:
         source = _arrow_input(handle)
         try:
             reader = pacsv.open_csv(
                 source,
+                # No Python invalid_row_handler (see _read_fast): a ragged row raises ArrowInvalid.
                 read_options=pacsv.ReadOptions(block_size=block),
-                parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
                 convert_options=pacsv.ConvertOptions(
                     column_types=_string_types(resource),
                     strings_can_be_null=True,
