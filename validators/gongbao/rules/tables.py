@@ -118,7 +118,19 @@ def rule(
 
 
 def _ok(mask: pd.Series) -> pd.Series:
-    """Rules pass where they cannot be decided (a missing cell is another rule's business)."""
+    """Rules pass where they cannot be decided (a missing cell is another rule's business).
+
+    A mask of numpy bools has nothing missing; a nullable one is filled where it is, in one
+    step (astype("boolean") would first look for missing values in every row).
+    """
+    if mask.dtype == bool:
+        return mask
+    arrow_bool = isinstance(mask.dtype, pd.ArrowDtype) and mask.dtype == pd.ArrowDtype(
+        pyarrow.bool_()
+    )
+    if isinstance(mask.dtype, pd.BooleanDtype) or arrow_bool:
+        filled = mask.array.to_numpy(dtype=bool, na_value=True)
+        return pd.Series(filled, index=mask.index, name=mask.name)
     return mask.astype("boolean").fillna(True).astype(bool)
 
 
