@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.csv as pacsv
 
 from .gbt2260 import Reference
 from .problems.report import Report
@@ -36,7 +35,7 @@ from .rules.schema import (
     keys_of,
     report_duplicates,
 )
-from .tableschema.csvio import NotClean, Table, read_slices
+from .tableschema.csvio import NotClean, Table, read_columns, read_slices
 from .tableschema.package import Package, Resource
 from .tableschema.types import to_pandas
 
@@ -149,20 +148,7 @@ def _duplicates(resource: Resource) -> list[tuple[list[str], str, Duplicates]]:
     names = sorted({name for fields, _ in keys for name in fields})
     if not names:
         return []
-    with resource.source.open_binary() as handle:
-        data = pacsv.read_csv(
-            handle,
-            read_options=pacsv.ReadOptions(block_size=BLOCK_BYTES),
-            convert_options=pacsv.ConvertOptions(
-                include_columns=names,
-                column_types={name: pa.string() for name in names},
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=True,
-                null_values=resource.missing_values,
-            ),
-        )
-    lines = np.arange(2, data.num_rows + 2, dtype=np.int64)  # the file is clean (scanned)
-    table = Table(resource, data, lines)
+    table = read_columns(resource, names, BLOCK_BYTES)
     return [(fields, rule, duplicates(table, fields)) for fields, rule in keys]
 
 

@@ -499,8 +499,34 @@ def _arrow_input(handle: IO[bytes]) -> pa.NativeFile:
     return pa.PythonFile(handle, mode="r")
 
 
-def _string_types(resource: Resource) -> dict[str, pa.DataType]:
-    return {name: pa.string() for name in resource.field_names}
+def _as_text(names: list[str], nulls: list[str]) -> pacsv.ConvertOptions:
+    """How every pyarrow read here converts cells: the named columns, each cell as text
+    (checked to be UTF-8), a cell equal to one of nulls (quoted or not) as null."""
+    return pacsv.ConvertOptions(
+        include_columns=names,
+        column_types={name: pa.string() for name in names},
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=True,
+        null_values=nulls,
+        check_utf8=True,
+    )
+
+
+def read_columns(resource: Resource, names: list[str], block: int = 1 << 22) -> Table:
+    """Only the named columns of a file already found clean by :func:`read_slices` (rows
+    are lines): for a check that needs a few columns of every row of a large table."""
+    with resource.source.open_binary() as handle:
+        source = _arrow_input(handle)
+        try:
+            data = pacsv.read_csv(
+                source,
+                read_options=pacsv.ReadOptions(block_size=block),
+                convert_options=_as_text(names, resource.missing_values),
+            )
+        finally:
+            if isinstance(source, pa.OSFile):
+                source.close()
+    return Table(resource, data, np.arange(2, data.num_rows + 2, dtype=np.int64))
 
 
 def _read_fast(
@@ -519,13 +545,7 @@ def _read_fast(
             # threads after read_csv returns, and when that happens while Python shuts down
             # the process aborts ("terminate called without an active exception"). A ragged
             # row raises ArrowInvalid instead, which sends the file to the careful path.
-            convert_options=pacsv.ConvertOptions(
-                column_types=_string_types(resource),
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=True,
-                null_values=nulls,
-                check_utf8=True,  # an invalid byte fails the fast path
-            ),
+            convert_options=_as_text(resource.field_names, nulls),  # bad UTF-8 fails it
         )
     except (pa.ArrowInvalid, pa.ArrowCapacityError):
         return None
@@ -566,13 +586,7 @@ def _slices(resource: Resource, rows: int, physical_lines: int, block: int) -> I
                 source,
                 # No Python invalid_row_handler (see _read_fast): a ragged row raises ArrowInvalid.
                 read_options=pacsv.ReadOptions(block_size=block),
-                convert_options=pacsv.ConvertOptions(
-                    column_types=_string_types(resource),
-                    strings_can_be_null=True,
-                    quoted_strings_can_be_null=True,
-                    null_values=resource.missing_values,
-                    check_utf8=True,
-                ),
+                convert_options=_as_text(resource.field_names, resource.missing_values),
             )
             start, batches, held = 0, [], 0
             while True:
