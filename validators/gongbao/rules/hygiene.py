@@ -11,6 +11,7 @@ the same cell again in other words.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -145,7 +146,7 @@ def _rule_masks(values: pa.Array | pa.ChunkedArray, field: Field) -> list[tuple[
         found.append(("bidi-control", pc.match_substring_regex(values, _BIDI)))
         if field.pattern is not None:
             found.append(("look-alike", _python_mask(values, non_ascii, _is_look_alike)))
-        found.append(("nfc", _python_mask(values, non_ascii, _not_nfc)))
+        found.append(("nfc", _python_mask(values, _may_not_be_nfc(values, non_ascii), _not_nfc)))
     return [
         (rule, pc.fill_null(mask, False).to_numpy(zero_copy_only=False).astype(bool))
         for rule, mask in found
@@ -162,6 +163,49 @@ def _not_nfc(value: str) -> bool:
     return not unicodedata.is_normalized("NFC", value)
 
 
+FILTER_FROM = 10_000
+"""Candidate values in a column from which the NFC and formula checks first narrow them
+down in Arrow, with a table built once (smaller columns go to Python as they are)."""
+
+
+def _may_not_be_nfc(values: pa.Array | pa.ChunkedArray, non_ascii: pa.Array) -> pa.Array:
+    """The values Python must check for NFC: the non-ASCII ones, and in a long column only
+    those holding a character that NFC could change (a million Chinese quotes hold none)."""
+    if pc.sum(non_ascii).as_py() < FILTER_FROM:
+        return non_ascii
+    return pc.and_(non_ascii, pc.match_substring_regex(values, nfc_suspects()))
+
+
+@functools.cache
+def nfc_suspects() -> str:
+    """An RE2 class of the characters that can make a text other than its NFC form.
+
+    Text is its own NFC form when no character has a canonical decomposition (none is
+    replaced), none has a combining class (nothing is reordered) and none can be the second
+    part of a composition (nothing merges with the character before it). The class holds
+    every character of the BMP that fails one of these, and every character beyond it
+    (rare in this data, so they are simply left to Python). Canonical decompositions exist
+    in planes 0-2 only: those are read once, from Python's own Unicode tables.
+    """
+    suspect = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))  # Hangul vowels, tails
+    for code in range(0x30000):
+        char = chr(code)
+        decomposition = unicodedata.decomposition(char)
+        if decomposition and not decomposition.startswith("<"):  # canonical
+            suspect.add(code)
+            suspect.update(int(part, 16) for part in decomposition.split()[1:])
+        elif unicodedata.combining(char):
+            suspect.add(code)
+    ranges: list[list[int]] = []
+    for code in sorted(c for c in suspect if c < 0x10000):
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    parts = [f"\\x{{{a:04X}}}" + (f"-\\x{{{b:04X}}}" if b > a else "") for a, b in ranges]
+    return "[" + "".join(parts) + "\\x{10000}-\\x{10FFFF}]"
+
+
 def _maybe_formula(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """True where the first visible character is not a letter, digit or space (a tab or CR
     counts as no space: both are formula starters). Arrow's Unicode predicates, not an RE2
@@ -170,7 +214,21 @@ def _maybe_formula(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedA
     visible = pc.replace_substring_regex(values, _LEADING_INVISIBLE, "")
     first = pc.utf8_slice_codeunits(visible, 0, 1)
     space = pc.and_(pc.utf8_is_space(first), pc.invert(pc.is_in(first, pa.array(["\t", "\r"]))))
-    return pc.and_(pc.not_equal(first, ""), pc.invert(pc.or_(pc.utf8_is_alnum(first), space)))
+    maybe = pc.and_(pc.not_equal(first, ""), pc.invert(pc.or_(pc.utf8_is_alnum(first), space)))
+    if pc.sum(maybe).as_py() >= FILTER_FROM:  # text opening with 《 or “: narrow exactly
+        maybe = pc.and_(maybe, pc.is_in(first, value_set=formula_look_alikes()))
+    return maybe
+
+
+@functools.cache
+def formula_look_alikes() -> pa.Array:
+    """Every character formula_start reads as a formula starter: itself, the minus sign, or
+    one whose NFKC form starts with one (a character NFKC changes has a decomposition, and
+    decompositions exist in planes 0-2 only)."""
+    chars = (chr(code) for code in range(0x30000))
+    decomposed = (c for c in chars if unicodedata.decomposition(c))
+    look_alikes = [c for c in decomposed if unicodedata.normalize("NFKC", c)[0] in FORMULA_STARTERS]
+    return pa.array([*FORMULA_STARTERS, *look_alikes, "\u2212"])
 
 
 def _formula_mask(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
