@@ -171,7 +171,7 @@ down in Arrow, with a table built once (smaller columns go to Python as they are
 def _may_not_be_nfc(values: pa.Array | pa.ChunkedArray, non_ascii: pa.Array) -> pa.Array:
     """The values Python must check for NFC: the non-ASCII ones, and in a long column only
     those holding a character that NFC could change (a million Chinese quotes hold none)."""
-    if pc.sum(non_ascii).as_py() < FILTER_FROM:
+    if pc.sum(non_ascii, min_count=0).as_py() < FILTER_FROM:
         return non_ascii
     return pc.and_(non_ascii, pc.match_substring_regex(values, nfc_suspects()))
 
@@ -215,7 +215,8 @@ def _maybe_formula(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedA
     first = pc.utf8_slice_codeunits(visible, 0, 1)
     space = pc.and_(pc.utf8_is_space(first), pc.invert(pc.is_in(first, pa.array(["\t", "\r"]))))
     maybe = pc.and_(pc.not_equal(first, ""), pc.invert(pc.or_(pc.utf8_is_alnum(first), space)))
-    if pc.sum(maybe).as_py() >= FILTER_FROM:  # text opening with 《 or “: narrow exactly
+    # Text opening with 《 or “ is all "maybe": in a long column, narrow to the exact starters.
+    if pc.sum(maybe, min_count=0).as_py() >= FILTER_FROM:
         maybe = pc.and_(maybe, pc.is_in(first, value_set=formula_look_alikes()))
     return maybe
 
