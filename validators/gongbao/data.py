@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .background import start_import
 from .errors import require
 from .problems.report import Report
 from .rules.render import text_line
@@ -124,6 +125,21 @@ def load(table: str, path: str | Path | None = None) -> pd.DataFrame:
     if table not in package.resources:
         raise UnknownTableError(str(table), package.resources)
     resource = package.resources[table]
+    importing = start_import("pandas")  # loads while pyarrow reads and types the file
+    try:
+        columns = _typed_columns(resource)
+    finally:
+        importing.join()
+    try:
+        vocabularies = _vocabulary_fields(package, resource)
+        frame: pd.DataFrame = to_pandas(columns, resource.fields, True, vocabularies)
+        return frame
+    except ValueError as exc:
+        raise DataError(f"{resource.path}: {exc}") from None
+
+
+def _typed_columns(resource: Resource) -> pa.Table:
+    """The resource's cells, typed by the type registry; DataError at the first defect."""
     report = Report()
     read = read_table(resource, report)
     if read is None or report.errors:
@@ -139,13 +155,7 @@ def load(table: str, path: str | Path | None = None) -> pd.DataFrame:
                 f"{value!r} is not {field.kind.describe(field)}"
             )
         typed.append(parsed.typed)
-    columns = pa.table(typed, names=resource.field_names)
-    try:
-        vocabularies = _vocabulary_fields(package, resource)
-        frame: pd.DataFrame = to_pandas(columns, resource.fields, True, vocabularies)
-        return frame
-    except ValueError as exc:
-        raise DataError(f"{resource.path}: {exc}") from None
+    return pa.table(typed, names=resource.field_names)
 
 
 def _is_vocabulary(resource: Resource) -> bool:

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .background import start_import
 from .errors import UsageError, require
 from .gbt2260 import load as load_reference
 from .problems.catalogue import FAMILIES
@@ -43,23 +43,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .rules.tables import TableRule
-
-
-def _import_table_rules() -> None:
-    # Errors are not lost: the main thread imports the module again and sees them.
-    with contextlib.suppress(Exception):
-        from .rules import tables  # noqa: F401
-
-
-def _start_import() -> threading.Thread:
-    """Import pandas and pandera (the slowest part of a small run) on another thread.
-
-    Families 6, 1, 5 and 2 need only pyarrow, whose kernels release the GIL, so the import
-    overlaps with them; family 3 waits for it.
-    """
-    thread = threading.Thread(target=_import_table_rules, name="gongbao-import", daemon=True)
-    thread.start()
-    return thread
 
 
 def _across_rows(rule: TableRule) -> bool:
@@ -96,7 +79,8 @@ def validate(
     require("pandera", "validate")
     if expectations or data_docs is not None:
         require("great_expectations", "expectations")
-    importing = _start_import()
+    # pandas and pandera load while families 6, 1, 5 and 2 (pyarrow only) run; 3 waits.
+    importing = start_import("gongbao.rules.tables")
     try:
         reference = load_reference(None if gbt2260 is None else str(gbt2260))
     except ValueError as exc:
