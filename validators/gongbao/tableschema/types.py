@@ -147,7 +147,9 @@ def _cast(kind: str, column: Any, field: Field) -> pa.ChunkedArray:
     if kind == "number":
         typed = pc.cast(column, pa.float64())
     elif kind in ("integer", "year"):
-        typed = pc.cast(pc.replace_substring_regex(column, r"^\+", ""), pa.int64())
+        if kind == "integer" and pc.any(pc.starts_with(column, "+")).as_py():
+            column = pc.replace_substring_regex(column, r"^\+", "")  # Arrow's cast refuses +5
+        typed = pc.cast(column, pa.int64())
     elif kind == "date":
         typed = pc.cast(
             pc.strptime(column, format="%Y-%m-%d", unit="s", error_is_null=True), pa.date32()
