@@ -14,6 +14,7 @@ or gigabytes of NULs costs no more than a clean one.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import os
@@ -459,12 +460,8 @@ def _read(resource: Resource, handle: IO[bytes], report: Report, nulls: list[str
         # Nothing structural to report once pyarrow has checked that every cell is UTF-8:
         # parsed straight from disk on every core.
         handle.seek(0)
-        source = _arrow_input(handle)
-        try:
+        with _for_arrow(handle) as source:
             table = _read_fast(resource, source, found.lines, nulls)
-        finally:
-            if isinstance(source, pa.OSFile):  # a PythonFile would close handle too
-                source.close()
         if table is not None:
             return table
     if _report_encoding(resource, handle, found.bom, report):
@@ -487,16 +484,23 @@ def _read(resource: Resource, handle: IO[bytes], report: Report, nulls: list[str
     return _read_careful(resource, handle, report, nulls)
 
 
-def _arrow_input(handle: IO[bytes]) -> pa.NativeFile:
+@contextlib.contextmanager
+def _for_arrow(handle: IO[bytes]) -> Iterator[pa.NativeFile]:
     """The opened file for pyarrow: by its descriptor where the system can reopen one (the
-    file already checked, not whatever its path names now), else through Python."""
+    file already checked, not whatever its path names now), else through Python. Closed
+    after; handle stays open (its owner closes it)."""
     try:
         descriptor = f"/proc/self/fd/{handle.fileno()}"
     except (OSError, AttributeError, io.UnsupportedOperation):
-        return pa.PythonFile(handle, mode="r")
-    if os.path.isdir("/proc/self/fd"):
-        return pa.OSFile(descriptor)
-    return pa.PythonFile(handle, mode="r")
+        descriptor = None
+    if descriptor is None or not os.path.isdir("/proc/self/fd"):
+        yield pa.PythonFile(handle, mode="r")  # closing it would close handle too
+        return
+    source = pa.OSFile(descriptor)
+    try:
+        yield source
+    finally:
+        source.close()
 
 
 def _as_text(names: list[str], nulls: list[str]) -> pacsv.ConvertOptions:
@@ -515,17 +519,12 @@ def _as_text(names: list[str], nulls: list[str]) -> pacsv.ConvertOptions:
 def read_columns(resource: Resource, names: list[str], block: int = 1 << 22) -> Table:
     """Only the named columns of a file already found clean by :func:`read_slices` (rows
     are lines): for a check that needs a few columns of every row of a large table."""
-    with resource.source.open_binary() as handle:
-        source = _arrow_input(handle)
-        try:
-            data = pacsv.read_csv(
-                source,
-                read_options=pacsv.ReadOptions(block_size=block),
-                convert_options=_as_text(names, resource.missing_values),
-            )
-        finally:
-            if isinstance(source, pa.OSFile):
-                source.close()
+    with resource.source.open_binary() as handle, _for_arrow(handle) as source:
+        data = pacsv.read_csv(
+            source,
+            read_options=pacsv.ReadOptions(block_size=block),
+            convert_options=_as_text(names, resource.missing_values),
+        )
     return Table(resource, data, np.arange(2, data.num_rows + 2, dtype=np.int64))
 
 
@@ -579,35 +578,30 @@ def read_slices(resource: Resource, rows: int, block: int = 1 << 22) -> Iterator
 
 
 def _slices(resource: Resource, rows: int, physical_lines: int, block: int) -> Iterator[Table]:
-    with resource.source.open_binary() as handle:
-        source = _arrow_input(handle)
-        try:
-            reader = pacsv.open_csv(
-                source,
-                # No Python invalid_row_handler (see _read_fast): a ragged row raises ArrowInvalid.
-                read_options=pacsv.ReadOptions(block_size=block),
-                convert_options=_as_text(resource.field_names, resource.missing_values),
-            )
-            start, batches, held = 0, [], 0
-            while True:
-                try:
-                    batch = reader.read_next_batch()
-                except StopIteration:
-                    break
-                except (pa.ArrowInvalid, pa.ArrowCapacityError) as exc:
-                    raise NotClean(f"{resource.path}: {exc}") from None
-                batches.append(batch)
-                held += batch.num_rows
-                if held >= rows:
-                    yield _slice(resource, batches, start)
-                    start, batches, held = start + held, [], 0
-            if start + held + 1 != physical_lines:
-                raise NotClean(f"{resource.path}: rows and lines differ")
-            if held or start == 0:
-                yield _slice(resource, batches, start, reader.schema)
-        finally:
-            if isinstance(source, pa.OSFile):
-                source.close()
+    with resource.source.open_binary() as handle, _for_arrow(handle) as source:
+        reader = pacsv.open_csv(
+            source,
+            # No Python invalid_row_handler (see _read_fast): a ragged row raises ArrowInvalid.
+            read_options=pacsv.ReadOptions(block_size=block),
+            convert_options=_as_text(resource.field_names, resource.missing_values),
+        )
+        start, batches, held = 0, [], 0
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                break
+            except (pa.ArrowInvalid, pa.ArrowCapacityError) as exc:
+                raise NotClean(f"{resource.path}: {exc}") from None
+            batches.append(batch)
+            held += batch.num_rows
+            if held >= rows:
+                yield _slice(resource, batches, start)
+                start, batches, held = start + held, [], 0
+        if start + held + 1 != physical_lines:
+            raise NotClean(f"{resource.path}: rows and lines differ")
+        if held or start == 0:
+            yield _slice(resource, batches, start, reader.schema)
 
 
 def _slice(
