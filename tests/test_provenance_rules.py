@@ -361,3 +361,58 @@ def test_numbers_in_quotes_by_search_agree_with_decimal_tokens():
     absent = _numbers_absent(values, quotes).tolist()
     assert absent == [not found for _, _, found in NUMBER_CASES]
     assert absent == [not _number_in_quote(v, q) for v, q, _ in NUMBER_CASES]
+
+
+def test_numbers_in_quotes_across_chunks():
+    """A column read in blocks comes as chunks: each value's quotes are picked out of every
+    chunk, and the answer is the same as for one array."""
+    import pyarrow as pa
+
+    from gongbao.rules.provenance import _numbers_absent
+
+    values = [v for v, _, _ in NUMBER_CASES] * 3
+    quotes = [q for _, q, _ in NUMBER_CASES] * 3
+    cut = len(values) // 2 + 1
+    chunked = _numbers_absent(
+        pa.chunked_array([values[:cut], values[cut:]]),
+        pa.chunked_array([quotes[:cut], quotes[cut:]]),
+    )
+    assert chunked.tolist() == [not found for _, _, found in NUMBER_CASES] * 3
+
+
+@pytest.mark.parametrize("rows", [1_000, 100_000])  # repeated values; a pair on almost every row
+def test_distinct_pairs_are_those_of_the_usable_rows_with_both_cells(rows):
+    """Whichever way the pairs are found (dictionary codes, or a row each when the second
+    column is mostly distinct), each usable row with both cells set maps to a pair holding
+    its own two values, and every other row to none (-1)."""
+    import numpy as np
+
+    from gongbao.rules.provenance import _distinct_codes
+
+    from test_schema_rules import _in_memory
+
+    first = [None if i % 7 == 0 else f"s{i % 5}" for i in range(rows)]
+    second = [None if i % 11 == 0 else f"q{i if rows > 1_000 else i % 13}" for i in range(rows)]
+    table = _in_memory({"source_id": first, "evidence": second})
+    assert table.mostly_distinct("evidence") == (rows > 1_000)
+    usable = np.array([i % 3 != 0 for i in range(rows)])
+    codes, distinct, firsts, seconds = _distinct_codes(table, "source_id", "evidence", usable)
+    pairs = dict(zip(distinct.tolist(), zip(firsts.to_pylist(), seconds.to_pylist())))
+    assert len(pairs) == len(distinct)
+    for row in range(rows):
+        wanted = usable[row] and first[row] is not None and second[row] is not None
+        if wanted:
+            assert pairs[int(codes[row])] == (first[row], second[row]), row
+        else:
+            assert codes[row] == -1, row
+
+
+@pytest.mark.parametrize("rows", [10, 100_000])  # one thread; the search on another thread
+def test_folded_list_is_fold_of_each_value(rows):
+    import pyarrow as pa
+
+    from gongbao.rules.provenance import fold, folded_list
+
+    kinds = ["无空白", " 前后 ", "中\u3000间", "换\n行", "a\u00a0b", "tab\tend", "二  空"]
+    values = [f"{kinds[i % len(kinds)]}{i}" for i in range(rows)]
+    assert folded_list(pa.chunked_array([values[:3], values[3:]])) == [fold(v) for v in values]

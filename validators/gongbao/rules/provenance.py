@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import operator
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from itertools import repeat
@@ -55,11 +56,24 @@ _SPACE_RE2 = r"[\t\n\x0b\x0c\r\x1c-\x1f\x{85}\pZ]+"
 Strings: TypeAlias = "pa.Array | pa.ChunkedArray"
 
 
+def _spaced(values: Strings) -> pa.Array | pa.ChunkedArray:
+    return pc.fill_null(pc.match_substring_regex(values, _SPACE_RE2), False)
+
+
 def folded_list(values: Strings) -> list[str]:
     """fold() of every value, as a list: values without whitespace (most quotes) are
-    taken as they are, the rest folded one by one (no second copy of a million strings)."""
-    folded: list[str] = values.to_pylist()  # no nulls: pairs have both cells set
-    spaced = pc.fill_null(pc.match_substring_regex(values, _SPACE_RE2), False)
+    taken as they are, the rest folded one by one (no second copy of a million strings).
+
+    On a long column, pyarrow looks for whitespace on another thread (its kernels release
+    the GIL) while Python turns the values into strings."""
+    if len(values) < 100_000:
+        spaced = _spaced(values)
+        folded: list[str] = values.to_pylist()  # no nulls: pairs have both cells set
+    else:
+        with ThreadPoolExecutor(1) as pool:
+            searching = pool.submit(_spaced, values)
+            folded = values.to_pylist()
+            spaced = searching.result()
     for row in np.flatnonzero(spaced.to_numpy(zero_copy_only=False)):
         folded[row] = fold(folded[row])
     return folded
@@ -85,13 +99,14 @@ def _distinct_codes(
     if table.mostly_distinct(second):  # a pair per row: hashing a million strings saves nothing
         a, b = (table.column(name) for name in (first, second))
         set_ = pc.and_(pc.is_valid(a), pc.is_valid(b)).to_numpy(zero_copy_only=False)
-        distinct = np.flatnonzero(usable & set_)
+        kept = usable & set_
+        distinct = np.flatnonzero(kept)
         codes = np.full(rows, -1, dtype=np.int64)
         codes[distinct] = distinct
         if len(distinct) == rows:  # every row: no copy
             return codes, distinct, a, b
-        taken = pa.array(distinct)
-        return codes, distinct, a.take(taken), b.take(taken)
+        mask = pa.array(kept)  # a filter copies strings four times as fast as a take
+        return codes, distinct, a.filter(mask), b.filter(mask)
     encoded = [table.encoded(name) for name in (first, second)]
     a, b = (e.indices.fill_null(-1).to_numpy(zero_copy_only=False) for e in encoded)
     width = max(len(encoded[1].dictionary), 1)
@@ -582,13 +597,13 @@ def _numbers_absent(values: Strings, quotes: Strings) -> np.ndarray:
         return absent
     codes = pc.index_in(values, value_set=distinct).to_numpy(zero_copy_only=False)
     for code, raw in enumerate(distinct.to_pylist()):
-        rows = np.flatnonzero(codes == code)
+        unsettled = codes == code  # a filter copies strings faster than a take
         pattern = _token_pattern(raw)
         if pattern is not None:
-            found = pc.match_substring_regex(quotes.take(pa.array(rows)), pattern)
-            rows = rows[~found.to_numpy(zero_copy_only=False)]
-        unsettled = quotes.take(pa.array(rows)).to_pylist()
-        absent[rows] = [not _number_in_quote(raw, quote) for quote in unsettled]
+            found = pc.match_substring_regex(quotes.filter(pa.array(unsettled)), pattern)
+            unsettled[unsettled] = ~found.to_numpy(zero_copy_only=False)
+        left = quotes.filter(pa.array(unsettled)).to_pylist()
+        absent[unsettled] = [not _number_in_quote(raw, quote) for quote in left]
     return absent
 
 
