@@ -386,10 +386,9 @@ def test_distinct_pairs_are_those_of_the_usable_rows_with_both_cells(rows):
     column is mostly distinct), each usable row with both cells set maps to a pair holding
     its own two values, and every other row to none (-1)."""
     import numpy as np
+    from test_schema_rules import _in_memory
 
     from gongbao.rules.provenance import _distinct_codes
-
-    from test_schema_rules import _in_memory
 
     first = [None if i % 7 == 0 else f"s{i % 5}" for i in range(rows)]
     second = [None if i % 11 == 0 else f"q{i if rows > 1_000 else i % 13}" for i in range(rows)]
@@ -397,7 +396,8 @@ def test_distinct_pairs_are_those_of_the_usable_rows_with_both_cells(rows):
     assert table.mostly_distinct("evidence") == (rows > 1_000)
     usable = np.array([i % 3 != 0 for i in range(rows)])
     codes, distinct, firsts, seconds = _distinct_codes(table, "source_id", "evidence", usable)
-    pairs = dict(zip(distinct.tolist(), zip(firsts.to_pylist(), seconds.to_pylist())))
+    values = zip(firsts.to_pylist(), seconds.to_pylist(), strict=True)
+    pairs = dict(zip(distinct.tolist(), values, strict=True))
     assert len(pairs) == len(distinct)
     for row in range(rows):
         wanted = usable[row] and first[row] is not None and second[row] is not None
