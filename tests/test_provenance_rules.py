@@ -408,11 +408,15 @@ def test_distinct_pairs_are_those_of_the_usable_rows_with_both_cells(rows):
 
 
 @pytest.mark.parametrize("rows", [10, 100_000])  # one thread; the search on another thread
-def test_folded_list_is_fold_of_each_value(rows):
+def test_fold_quotes_folds_each_value_and_finds_the_segment_marker(rows):
     import pyarrow as pa
 
-    from gongbao.rules.provenance import fold, folded_list
+    from gongbao.rules.provenance import SEGMENT, fold, fold_quotes
 
     kinds = ["无空白", " 前后 ", "中\u3000间", "换\n行", "a\u00a0b", "tab\tend", "二  空"]
+    kinds += ["甲[…]乙", "甲 [ … ] 乙", "甲 […]  乙", "[…", "…]"]
     values = [f"{kinds[i % len(kinds)]}{i}" for i in range(rows)]
-    assert folded_list(pa.chunked_array([values[:3], values[3:]])) == [fold(v) for v in values]
+    folded, joined = fold_quotes(pa.chunked_array([values[:3], values[3:]]))
+    assert folded == [fold(v) for v in values]
+    assert joined.tolist() == [SEGMENT in v for v in values]
+    assert joined.sum() == sum(1 for i in range(rows) if i % len(kinds) in (7, 9))

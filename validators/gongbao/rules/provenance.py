@@ -18,7 +18,6 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from itertools import repeat
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -56,27 +55,33 @@ _SPACE_RE2 = r"[\t\n\x0b\x0c\r\x1c-\x1f\x{85}\pZ]+"
 Strings: TypeAlias = "pa.Array | pa.ChunkedArray"
 
 
-def _spaced(values: Strings) -> pa.Array | pa.ChunkedArray:
-    return pc.fill_null(pc.match_substring_regex(values, _SPACE_RE2), False)
+def _spaced_or_joined(values: Strings) -> pa.Array | pa.ChunkedArray:
+    """True where a value holds whitespace (to fold) or the segment marker."""
+    pattern = f"{_SPACE_RE2}|{re.escape(SEGMENT)}"
+    return pc.fill_null(pc.match_substring_regex(values, pattern), False)
 
 
-def folded_list(values: Strings) -> list[str]:
-    """fold() of every value, as a list: values without whitespace (most quotes) are
-    taken as they are, the rest folded one by one (no second copy of a million strings).
+def fold_quotes(values: Strings) -> tuple[list[str], np.ndarray]:
+    """fold() of every value, as a list, and where a value joins segments (holds SEGMENT).
 
-    On a long column, pyarrow looks for whitespace on another thread (its kernels release
-    the GIL) while Python turns the values into strings."""
+    Values with neither whitespace nor the marker (most quotes) are taken as they are, the
+    rest looked at one by one: no second copy of a million strings, no second pass. On a
+    long column, pyarrow searches on another thread (its kernels release the GIL) while
+    Python turns the values into strings."""
     if len(values) < 100_000:
-        spaced = _spaced(values)
+        marked = _spaced_or_joined(values)
         folded: list[str] = values.to_pylist()  # no nulls: pairs have both cells set
     else:
         with ThreadPoolExecutor(1) as pool:
-            searching = pool.submit(_spaced, values)
+            searching = pool.submit(_spaced_or_joined, values)
             folded = values.to_pylist()
-            spaced = searching.result()
-    for row in np.flatnonzero(spaced.to_numpy(zero_copy_only=False)):
+            marked = searching.result()
+    rows = np.flatnonzero(marked.to_numpy(zero_copy_only=False))
+    joined = np.zeros(len(folded), dtype=bool)
+    for row in rows:  # folding never makes or breaks the marker: it holds no whitespace
         folded[row] = fold(folded[row])
-    return folded
+        joined[row] = SEGMENT in folded[row]
+    return folded, joined
 
 
 def evidence_tables(tables: dict[str, Table]) -> list[Table]:
@@ -303,10 +308,9 @@ def check_quotes(table: Table, texts: dict[str, Capture], report: Report) -> Non
         codes, distinct, sources, quotes = _distinct_codes(table, "source_id", name, ok_cells)
         # The common case decided in one pass: a quote of one segment, folded, found in its
         # source's body. The rest (segments, misses) gets the full check in Python.
-        folded = folded_list(quotes)
+        folded, joined = fold_quotes(quotes)
         captured, in_body = _in_bodies(sources, folded, texts)
-        # folding never makes or breaks the marker; Python's `in`, looped in C, is faster here
-        plain = ~np.fromiter(map(operator.contains, folded, repeat(SEGMENT)), bool, len(folded))
+        plain = ~joined
         found: dict[int, tuple[str, str, str, str]] = {}
         for i in np.flatnonzero(captured & ~(in_body & plain)):
             source_id, quote = sources[i].as_py(), quotes[i].as_py()
