@@ -12,7 +12,6 @@ import re
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..gbt2260 import provinces
@@ -319,8 +318,6 @@ def _indicator_ok(df: pd.DataFrame) -> pd.Series:
     """<place>-<year>-<metric>: the first -YYYY- of the id is the row's year (vectorised: the
     table that grows to a million rows)."""
     ids, years = _arrow(df["indicator_id"]), _arrow(df["year"])
-    if isinstance(ids, pa.Array):
-        ids = pa.chunked_array([ids])
     # null where no -YYYY- at all; a million distinct ids are searched on two threads
     matched = in_halves(lambda part: pc.extract_regex(part, r"-(?P<year>[0-9]{4})-"), ids)
     same = pc.fill_null(pc.equal(pc.struct_field(matched, "year"), pc.cast(years, "string")), False)

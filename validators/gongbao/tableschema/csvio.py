@@ -117,7 +117,8 @@ class Table:
 
 
 def in_halves(
-    func: Callable[[pa.ChunkedArray], pa.Array | pa.ChunkedArray], column: pa.ChunkedArray
+    func: Callable[[pa.Array | pa.ChunkedArray], pa.Array | pa.ChunkedArray],
+    column: pa.Array | pa.ChunkedArray,
 ) -> pa.ChunkedArray:
     """func(column) for an element-wise func, on two threads (pyarrow releases the GIL)."""
     if len(column) < 200_000:
