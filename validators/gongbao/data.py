@@ -146,9 +146,7 @@ def _typed_columns(resource: Resource) -> pa.Table:
         raise DataError("\n".join(text_line(p) for p in report.errors))
     typed = []
     for field in resource.fields:
-        # as the schema family types it: once per distinct value, or in halves on two threads
-        each = functools.partial(read.elementwise, field.name)
-        parsed = field.kind.parse(read.column(field.name), field, each)
+        parsed = read.parse(field)  # as the schema family types it
         if parsed.bad is not None and pc.any(parsed.bad).as_py():
             row = pc.index(parsed.bad, True).as_py()
             value = read.column(field.name)[row].as_py()

@@ -62,9 +62,7 @@ def _reference_message(target: str, value: str | None) -> str:
 
 def _check_type(table: Table, field: Field, report: Report) -> pa.ChunkedArray:
     """Report cells of the wrong type; return the typed column (bad cells null)."""
-    parsed = field.kind.parse(
-        table.column(field.name), field, lambda func: table.elementwise(field.name, func)
-    )
+    parsed = table.parse(field)
     if parsed.bad is not None:
         word = field.kind.describe(field)
         _flag(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import functools
 import io
 import os
 import tempfile
@@ -23,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -33,7 +34,10 @@ import pyarrow.csv as pacsv
 from ..problems.catalogue import implements
 from ..problems.report import Report, shown, shown_list
 from .files import PackageFile, Refused
-from .package import Package, Resource
+from .package import Field, Package, Resource
+
+if TYPE_CHECKING:
+    from .types import Parsed
 
 BOM = b"\xef\xbb\xbf"
 # No limit on a cell's length beyond the file's own size (the csv module's default stops at
@@ -114,6 +118,12 @@ class Table:
             return in_halves(func, column)
         encoded = self.encoded(name)
         return pa.chunked_array([pc.take(func(encoded.dictionary), encoded.indices)])
+
+    def parse(self, field: Field) -> Parsed:
+        """The field's column typed by the type registry, its patterns run once per distinct
+        value (see elementwise): how the schema family and gongbao.load type a column."""
+        each = functools.partial(self.elementwise, field.name)
+        return field.kind.parse(self.column(field.name), field, each)
 
 
 def in_halves(
